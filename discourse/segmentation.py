@@ -215,15 +215,21 @@ class _Tokenizer(PunktSentenceTokenizer):
         # dashes to the first character of the next word (all bounded, so a
         # long run of punctuation stays linear).
         k = match.end()
+        if k < n and text[k] in ".?!\u2026":
+            return False  # inside a run like "?!?" : only its last mark may end
         limit = min(n, k + 32)
         while k < limit and text[k] in _CLOSERS:
             k += 1
-        limit = min(n, k + 64)
-        while k < limit and text[k].isspace():
-            k += 1
-        limit = min(n, k + 8)
-        while k < limit and text[k] in _OPENERS:
-            k += 1
+        for _ in range(3):  # "» — спросил", "“ – und"
+            limit = min(n, k + 64)
+            while k < limit and text[k].isspace():
+                k += 1
+            limit = min(n, k + 8)
+            start = k
+            while k < limit and text[k] in _OPENERS:
+                k += 1
+            if k == start:
+                break
         if k >= n:
             return False  # nothing follows: the last sentence takes the rest
         nxt = text[k]
@@ -332,23 +338,19 @@ def _block_ends(tokenizer: _Tokenizer, block: str) -> list:
 # Language detection
 # --------------------------------------------------------------------------
 
-_CYRILLIC_RE = re.compile(r"[\u0400-\u052f]")
-_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_WORD_RE = re.compile(r"[^\W\d_]+")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u052f]+")
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _GERMAN_CHARS_RE = re.compile(r"[\u00e4\u00f6\u00fc\u00df\u00c4\u00d6\u00dc\u1e9e]")
-_GERMAN_WORDS = frozenset(
-    """der die das und ist nicht mit von den dem des ein eine einer einen einem zu sich
+_GERMAN_WORDS = frozenset("""der die das und ist nicht mit von den dem des ein eine einer einen einem zu sich
     auf für im auch wird werden wurde wurden nach bei sie er es aus wie über noch hat haben
     sind dass als am vom zum zur oder aber nur bereits seit gegen unter ich wir ihr ihre
     sein seine kein keine diese dieser dieses durch bis schon mehr sehr dort heute ob weil
-    wenn doch jedoch sowie laut rund sollen soll kann können muss müssen""".split()
-)
-_ENGLISH_WORDS = frozenset(
-    """the and of to is that for on with as by at from it are be has have had been said
+    wenn doch jedoch sowie laut rund sollen soll kann können muss müssen""".split())
+_ENGLISH_WORDS = frozenset("""the and of to is that for on with as by at from it are be has have had been said
     this which not but were would its after their they he she who or than more about into
     over against between new because could should may can these those there when while if
-    his her our we you what why how""".split()
-)
+    his her our we you what why how""".split())
+_WORD_RE = re.compile(r"[^\W\d_]+")
 _DETECT_SAMPLE = 20_000
 
 
@@ -383,19 +385,15 @@ def detect_language(text: str) -> str:
     'en'
     """
     sample = text[:_DETECT_SAMPLE]
-    cyrillic = len(_CYRILLIC_RE.findall(sample))
-    latin = len(_LATIN_RE.findall(sample))
+    cyrillic = sum(map(len, _CYRILLIC_RE.findall(sample)))
+    latin = sum(map(len, _LATIN_RE.findall(sample)))
     if cyrillic and cyrillic >= latin:
         return "ru"
     if not latin:
         return "en"
-    german = len(_GERMAN_CHARS_RE.findall(sample))
-    english = 0
-    for word in _WORD_RE.findall(sample.lower()):
-        if word in _GERMAN_WORDS:
-            german += 1
-        elif word in _ENGLISH_WORDS:
-            english += 1
+    words = _WORD_RE.findall(sample.lower())
+    german = len(_GERMAN_CHARS_RE.findall(sample)) + sum(map(_GERMAN_WORDS.__contains__, words))
+    english = sum(map(_ENGLISH_WORDS.__contains__, words))
     return "de" if german > english else "en"
 
 
