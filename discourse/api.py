@@ -8,11 +8,10 @@ import math
 import numpy as np
 
 from .model import LABELS, Model, load_model
-from .segmentation import split_sentences
 
 __all__ = ["Document", "Sentence", "classify", "classify_many", "score"]
 
-_CHUNK = 2000  # sentences (score) or documents (classify_many) per chunk
+_CHUNK = 500  # sentences per chunk for score: small chunks stay in cache
 
 
 class Sentence:
@@ -166,6 +165,8 @@ def _score_chunk(sentences, model):
 
 
 def _classify_chunk(texts, model):
+    from .segmentation import split_sentences  # nltk is slow to import: only when segmenting
+
     model = _worker_model(model)
     spans = [split_sentences(t) for t in texts]
     flat = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp]
@@ -214,7 +215,7 @@ def score(sentences, *, model=None, batch_size=_CHUNK, n_jobs=1):
         Sentences to score; any iterable, consumed in chunks of ``batch_size``.
     model : Model, optional
         Defaults to the built-in model.
-    batch_size : int, default=2000
+    batch_size : int, default=500
         Sentences per chunk. Results do not depend on it.
     n_jobs : int, default=1
         Processes to spread chunks over (-1: all cores). Results do not depend on it.

@@ -87,13 +87,31 @@ def cmd_classify(args):
 
     model = _load(args.model)
     names = args.files
+    fmt = args.format
+    explain = args.explain
+    if explain and fmt == "csv":
+        raise CLIError("--explain works with --format table, jsonl or html, not csv")
     texts = [_read_input(n) for n in names]
     docs = classify_many(texts, model=model)
+    shown = ["<stdin>" if n == "-" else n for n in names]
+    why = {}  # id(sentence) -> SentenceExplanation, for tagged sentences
+    if explain and fmt != "html":
+        from .explain import _explain_batch
+
+        tagged = [s for d in docs for s in d.sentences if s.labels]
+        why = {id(s): e for s, e in zip(tagged, _explain_batch([s.text for s in tagged], model))}
     out = io.StringIO()
-    fmt = args.format
-    if fmt == "jsonl":
+    if fmt == "html":
+        from .display import report_html
+
+        title = "discourse: " + (", ".join(shown) if len(shown) <= 3 else f"{len(shown)} files")
+        out.write(report_html(docs, shown, model=model, title=title, explain=explain))
+    elif fmt == "jsonl":
         for name, doc in zip(names, docs):
-            for row in _rows(name, doc):
+            for s, row in zip(doc.sentences, _rows(name, doc)):
+                if explain:
+                    e = why.get(id(s))
+                    row["explain"] = {lab: e[lab].to_dict() for lab in s.labels} if e else {}
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
     elif fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
@@ -105,10 +123,16 @@ def cmd_classify(args):
                             *(lab in row["labels"] for lab in model.labels),
                             *(repr(row["scores"][lab]) for lab in model.labels)])
     else:
-        for k, (name, doc) in enumerate(zip(names, docs)):
+        for k, (name, doc) in enumerate(zip(shown, docs)):
             if k:
                 out.write("\n")
-            write_table(out, "<stdin>" if name == "-" else name, doc, model.labels)
+            write_table(out, name, doc, model.labels)
+            tagged = [(i, s) for i, s in enumerate(doc.sentences) if s.labels]
+            if explain and tagged:
+                out.write("   -- why: top features of each tag (contribution to the logit) --\n")
+                for i, s in tagged:
+                    for lab in s.labels:
+                        out.write(f"{i:4d}  {why[id(s)][lab].summary(top=5)}\n")
     _emit(out.getvalue(), args.output)
     return 0
 
@@ -193,8 +217,11 @@ def build_parser():
     c = sub.add_parser("classify", help="tag the sentences of text files or standard input",
                        description="Split each file into sentences and tag every sentence.")
     c.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files; '-' reads standard input")
-    c.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
-                   help="output format (default: table)")
+    c.add_argument("--format", choices=("table", "jsonl", "csv", "html"), default="table",
+                   help="output format (default: table); html writes a standalone report page")
+    c.add_argument("--explain", action="store_true",
+                   help="show the features that drove each tag: top 5 per tagged label in the table, "
+                        "an 'explain' object in jsonl, underlined words in html")
     c.add_argument("--model", metavar="MODEL.npz", help="a model file (default: the built-in model)")
     c.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of standard output")
     c.set_defaults(func=cmd_classify)

@@ -10,15 +10,20 @@ sentences with array operations and no Python loop per token or n-gram:
    the vocabulary's words one character per step for all tokens at once, and
    word bigrams are looked up as pairs of trie nodes;
 3. ``char_wb`` n-grams are the windows of the whitespace-collapsed stream
-   (" w1 w2 ... ") that have no space inside them; every window start walks a
-   trie of the character vocabulary one step per n;
-4. (sentence, feature) pairs are sorted to count terms, then sublinear TF,
-   idf, the per-block L2 norm, the dot product with the coefficients and a
-   sigmoid per label.
+   (" w1 w2 ... ") that have no space inside them. Every window of every
+   length is packed exactly into one integer (its characters' ranks in the
+   vocabulary's alphabet as base-A digits) and looked up in a dense table
+   (short n) or an integer hash map (long n). No vocabulary term has a space
+   inside, so windows that cross words never match and need no mask. (When
+   the alphabet is too large for A**max_n to fit 63 bits, a trie walk over
+   the windows is used instead.)
+4. (sentence, block, feature) keys are sorted to count terms, then sublinear
+   TF, idf, the per-block L2 norm, the dot product with the coefficients and
+   a sigmoid per label.
 
-All lookups are exact (tries over code-point ranks, no hashing of strings),
-so a result can differ from scikit-learn's only by floating-point summation
-order, far below 1e-9.
+All lookups are exact (integers that encode the characters, no hashing of
+strings), so a result can differ from scikit-learn's only by floating-point
+summation order, far below 1e-9.
 """
 
 from __future__ import annotations
@@ -51,37 +56,62 @@ def _codepoints(text):
 
 
 class _Trie:
-    """A trie over code-point ranks, stored as a root array plus an IntMap."""
+    """A trie over code-point ranks.
+
+    Nodes are numbered breadth first: 0 is a dead node (no such prefix),
+    1 the root, then every prefix of every term by depth, so the nodes that
+    can have children come first. Edges live in an integer hash map keyed by
+    ``parent * n_ranks + rank``; :meth:`dense_table` lays them out as a dense
+    table instead.
+    """
 
     def __init__(self, terms, rank, n_ranks):
-        children = {}  # (parent node, rank) -> node; node 0 is the root
-        term_nodes = np.empty(len(terms), dtype=np.int64)
-        for i, term in enumerate(terms):  # compile time only
-            node = 0
-            for ch in term:
-                key = (node, int(rank[ord(ch)]))
-                nxt = children.get(key)
-                if nxt is None:
-                    nxt = children[key] = len(children) + 1
-                node = nxt
-            term_nodes[i] = node
-        self.n_nodes = len(children) + 1
+        prefixes = {}
+        for term in terms:  # compile time only
+            key = tuple(int(rank[ord(ch)]) for ch in term)
+            for k in range(1, len(key) + 1):
+                prefixes.setdefault(key[:k], None)
+        order = sorted(prefixes, key=lambda p: (len(p), p))
+        node_of = {(): 1}
+        for i, p in enumerate(order):
+            node_of[p] = i + 2
+        self.n_nodes = len(order) + 2
         self.n_ranks = n_ranks
+        self.depth = np.zeros(self.n_nodes, dtype=np.int32)
+        self.depth[2:] = [len(p) for p in order]
+        parents = np.array([node_of[p[:-1]] for p in order], dtype=np.int64)
+        last = np.array([p[-1] for p in order], dtype=np.int64)
+        children = np.arange(2, self.n_nodes, dtype=np.int32)
+        self.map = IntMap(parents * n_ranks + last, children)
+        self.edges = (parents, last, children)
         self.root = np.full(n_ranks, -1, dtype=np.int32)
-        deeper_keys, deeper_vals = [], []
-        for (parent, r), child in children.items():
-            if parent == 0:
-                self.root[r] = child
-            else:
-                deeper_keys.append(parent * n_ranks + r)
-                deeper_vals.append(child)
-        self.map = IntMap(np.array(deeper_keys, dtype=np.int64), np.array(deeper_vals, dtype=np.int32))
-        self.term_nodes = term_nodes
+        at_root = parents == 1
+        self.root[last[at_root]] = children[at_root]
+        self.term_nodes = np.array([node_of[tuple(int(rank[ord(ch)]) for ch in t)] for t in terms],
+                                   dtype=np.int64)
         self.max_depth = max((len(t) for t in terms), default=0)
+        self.min_depth = min((len(t) for t in terms), default=1)
+
+    dense = None
 
     def step(self, nodes, ranks):
-        """Child of each node along each rank; -1 where there is none."""
+        """Child of each node along each rank; 0 or -1 where there is none."""
+        if self.dense is not None:
+            return self.dense[nodes * self.n_ranks + ranks]
         return self.map.get(nodes.astype(np.int64) * self.n_ranks + ranks)
+
+    def dense_table(self, limit=None):
+        """Edges as a flat int32 table: ``table[node * n_ranks + rank]`` is the
+        child (0, the dead node, where there is none). Rows exist for the dead
+        node, the root and every node shallower than the deepest term; returns
+        None if that would exceed ``limit`` entries."""
+        rows = max(int(np.count_nonzero(self.depth < self.max_depth)), 2)
+        if limit is not None and rows * self.n_ranks > limit:
+            return None
+        table = np.zeros(rows * self.n_ranks, dtype=np.int32)
+        parents, last, children = self.edges
+        table[parents * self.n_ranks + last] = children
+        return table
 
 
 class CompiledScorer:
@@ -89,18 +119,39 @@ class CompiledScorer:
 
     Build it with :meth:`from_model` (or use ``model.scorer``); call
     :meth:`predict_proba` on a list of sentence strings.
+
+    Examples
+    --------
+    >>> import discourse
+    >>> model = discourse.load_model()
+    >>> texts = ["Tashkent balances Moscow and Beijing.", ""]
+    >>> p = model.scorer.predict_proba(texts)
+    >>> bool(abs(p - model.to_sklearn().predict_proba(texts)).max() < 1e-9)
+    True
     """
 
+    _DENSE_LIMIT = 1 << 24  # largest dense trie table (entries, 4 bytes each)
+
     @classmethod
-    def from_model(cls, model):
+    def from_model(cls, model, *, char_lookup="auto"):
+        """Compile ``model``.
+
+        Parameters
+        ----------
+        model : Model
+        char_lookup : {"auto", "dense", "hashed"}, default="auto"
+            How the char trie stores its edges: a dense (node, character)
+            table, one gather per step, or an integer hash map for alphabets
+            too large for a dense table ("auto" picks). Both are exact.
+        """
         self = cls()
         s = model.settings
-        if s.char.ngram_range[0] < 1:
-            raise ValueError("char n-grams must be at least one character long")
         self.word_range = s.word.ngram_range
         self.char_range = s.char.ngram_range
         if self.word_range[1] > 2:
             raise ValueError("the compiled scorer supports word n-grams up to bigrams")
+        if self.char_range[0] < 2:
+            raise ValueError("the compiled scorer supports char n-grams of two or more characters")
         self.word_sublinear = s.word.sublinear_tf
         self.char_sublinear = s.char.sublinear_tf
         n_word = len(model.word_terms_)
@@ -108,7 +159,9 @@ class CompiledScorer:
         self.n_features = n_word + len(model.char_terms_)
         self.n_labels = len(model.labels)
         self.idf = np.concatenate([model.word_idf_, model.char_idf_])
-        self.coef_t = np.ascontiguousarray(model.coef_.T)  # (n_features, n_labels)
+        self.coef = np.ascontiguousarray(model.coef_)  # (n_labels, n_features)
+        # one row per feature: [idf**2, idf * coef_label...]
+        self.weights = np.column_stack([self.idf ** 2, self.idf[:, None] * self.coef.T])
         self.intercept = model.intercept_.copy()
 
         # Alphabet: every code point of any term, plus the space; rank 0 = unknown.
@@ -118,6 +171,7 @@ class CompiledScorer:
         rank = np.zeros(_N_CODEPOINTS, dtype=np.int32)
         rank[alphabet] = np.arange(1, n_ranks, dtype=np.int32)
         self.rank = rank
+        self.n_ranks = n_ranks
         self.space_rank = int(rank[32])
 
         # Word trie: every unigram term and every word of a bigram term.
@@ -125,10 +179,11 @@ class CompiledScorer:
         bigrams = [(i, t.split(" ")) for i, t in enumerate(model.word_terms_) if " " in t]
         words = sorted(set(unigrams) | {w for _, pair in bigrams for w in pair})
         self.word_trie = _Trie(words, rank, n_ranks)
+        self.word_trie.dense = self.word_trie.dense_table(self._DENSE_LIMIT)
         node_of = dict(zip(words, self.word_trie.term_nodes.tolist()))
         self.word_node_feature = np.full(self.word_trie.n_nodes, -1, dtype=np.int32)
-        for t, i in unigrams.items():
-            if self.word_range[0] <= 1:
+        if self.word_range[0] <= 1:
+            for t, i in unigrams.items():
                 self.word_node_feature[node_of[t]] = i
         nn = self.word_trie.n_nodes
         self.n_word_nodes = nn
@@ -137,11 +192,17 @@ class CompiledScorer:
             np.array([i for i, _ in bigrams], dtype=np.int32),
         )
 
-        # Char trie over char_wb terms (every prefix is a node).
+        # Char n-grams: a trie over the char_wb terms.
+        if char_lookup not in ("auto", "dense", "hashed"):
+            raise ValueError(f"char_lookup must be 'auto', 'dense' or 'hashed', got {char_lookup!r}")
         self.char_trie = _Trie(model.char_terms_, rank, n_ranks)
         self.char_node_feature = np.full(self.char_trie.n_nodes, -1, dtype=np.int32)
         self.char_node_feature[self.char_trie.term_nodes] = np.arange(
             n_word, self.n_features, dtype=np.int32)
+        self.char_dense = None
+        if char_lookup != "hashed":
+            self.char_dense = self.char_trie.dense_table(self._DENSE_LIMIT if char_lookup == "auto" else None)
+        self.char_lookup = "hashed" if self.char_dense is None else "dense"
         return self
 
     # ------------------------------------------------------------------------
@@ -155,11 +216,21 @@ class CompiledScorer:
         n = len(sentences)
         out = np.empty((n, self.n_labels))
         out[:] = self.intercept
-        doc, feat, val = self.transform(sentences)
-        if doc.size:
-            contrib = self.coef_t[feat] * val[:, None]
-            for j in range(self.n_labels):
-                out[:, j] += np.bincount(doc, weights=contrib[:, j], minlength=n)
+        block, feat, tf = self._counts(sentences)
+        if block.size == 0:
+            return out
+        # Per (sentence, block) segment of the sorted pairs: the squared norm
+        # sum(tf * idf) ** 2 and the dots sum(tf * idf * coef), in one gather
+        # of the compiled table [idf**2, idf * coef...] and one reduceat.
+        rows = self.weights[feat]
+        rows[:, 0] *= tf
+        rows *= tf[:, None]
+        starts = np.flatnonzero(np.concatenate([[True], block[1:] != block[:-1]]))
+        sums = np.add.reduceat(rows, starts, axis=0)
+        seg_doc = block[starts] >> 1
+        logit = sums[:, 1:] / np.sqrt(sums[:, :1])
+        for j in range(self.n_labels):
+            out[:, j] += np.bincount(seg_doc, weights=logit[:, j], minlength=n)
         return out
 
     def transform(self, sentences):
@@ -173,8 +244,20 @@ class CompiledScorer:
             The L2-normalised TF-IDF value (each block normalised on its own).
         """
         n = len(sentences)
+        block, feat, tf = self._counts(sentences)
+        tfidf = tf * self.idf[feat]
+        norm = np.sqrt(np.bincount(block, weights=tfidf * tfidf, minlength=2 * n))
+        return block >> 1, feat, tfidf / norm[block] if block.size else tfidf
+
+    def _counts(self, sentences):
+        """Sorted unique (block, feature) pairs with their (sublinear) term frequency.
+
+        ``block`` is ``2 * sentence + (1 if a char feature else 0)``.
+        """
+        n = len(sentences)
+        empty = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
         if n == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+            return empty
         lowered = [s.lower() for s in sentences]
         lens = np.fromiter(map(len, lowered), dtype=np.int64, count=n)
         cps = _codepoints("\n" + "\n".join(lowered) + "\n")
@@ -182,30 +265,28 @@ class CompiledScorer:
         owner = np.empty(cps.size, dtype=np.int64)
         owner[0] = 0
         owner[1:] = np.repeat(np.arange(n, dtype=np.int64), lens + 1)
-
-        docs_w, feats_w = self._word_features(cps, owner)
-        docs_c, feats_c = self._char_features(cps, owner)
-        docs = np.concatenate([docs_w, docs_c])
-        feats = np.concatenate([feats_w, feats_c]).astype(np.int64)
-        if docs.size == 0:
-            return docs.astype(np.int64), feats, np.empty(0)
-        key = np.sort(docs * self.n_features + feats)
+        # keys: sentence << 33 | is_char << 32 | feature
+        keys = self._word_keys(cps, owner) + self._char_keys(cps, owner)
+        if not keys:
+            return empty
+        key = np.sort(np.concatenate(keys))
+        if key.size == 0:
+            return empty
         first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
         counts = np.diff(np.append(first, key.size)).astype(np.float64)
         ukey = key[first]
-        doc = ukey // self.n_features
-        feat = ukey - doc * self.n_features
-        is_char = feat >= self.n_word
+        block = ukey >> 32
+        feat = ukey & 0xFFFFFFFF
         tf = counts
-        sub = (is_char & self.char_sublinear) | (~is_char & self.word_sublinear)
-        tf[sub] = np.log(tf[sub]) + 1.0
-        val = tf * self.idf[feat]
-        block = doc * 2 + is_char
-        norm = np.sqrt(np.bincount(block, weights=val * val, minlength=2 * n))
-        val /= norm[block]
-        return doc, feat, val
+        if self.word_sublinear and self.char_sublinear:
+            np.log(tf, out=tf)
+            tf += 1.0
+        elif self.word_sublinear or self.char_sublinear:
+            sub = (block & 1).astype(bool) == self.char_sublinear
+            tf[sub] = np.log(tf[sub]) + 1.0
+        return block, feat, tf
 
-    def _word_features(self, cps, owner):
+    def _word_keys(self, cps, owner):
         word, _ = _char_tables()
         w = word[cps]
         edges = np.flatnonzero(w[1:] != w[:-1]) + 1  # cps starts and ends with non-word "\n"
@@ -213,38 +294,34 @@ class CompiledScorer:
         lens = ends - starts
         keep = lens >= 2
         starts, lens = starts[keep], lens[keep]
-        tdoc = owner[starts]
+        tdoc = owner[starts] << 33
         trie = self.word_trie
         ranks = self.rank[cps]
         node = trie.root[ranks[starts]].astype(np.int64)
         node[lens > trie.max_depth] = -1
-        active = np.flatnonzero((node >= 0) & (lens > 1))
+        active = np.flatnonzero((node > 0) & (lens > 1))
         depth = 1
         while active.size:
             nxt = trie.step(node[active], ranks[starts[active] + depth])
             node[active] = nxt
             depth += 1
-            active = active[(nxt >= 0) & (lens[active] > depth)]
-        docs_out, feats_out = [], []
+            active = active[(nxt > 0) & (lens[active] > depth)]
+        out = []
         lo, hi = self.word_range
         if lo <= 1:
-            f = np.where(node >= 0, self.word_node_feature[np.maximum(node, 0)], -1)
-            hit = f >= 0
-            docs_out.append(tdoc[hit])
-            feats_out.append(f[hit])
+            f = np.where(node > 0, self.word_node_feature[np.maximum(node, 0)], -1)
+            hit = np.flatnonzero(f >= 0)
+            out.append(tdoc[hit] | f[hit])
         if hi >= 2 and node.size > 1:
             a, b = node[:-1], node[1:]
-            ok = (a >= 0) & (b >= 0) & (tdoc[:-1] == tdoc[1:])
-            idx = np.flatnonzero(ok)
+            idx = np.flatnonzero((a > 0) & (b > 0) & (tdoc[:-1] == tdoc[1:]))
             f = self.bigram_map.get(a[idx] * self.n_word_nodes + b[idx])
             hit = f >= 0
-            docs_out.append(tdoc[idx[hit]])
-            feats_out.append(f[hit])
-        if not docs_out:
-            return np.empty(0, np.int64), np.empty(0, np.int32)
-        return np.concatenate(docs_out), np.concatenate(feats_out)
+            out.append(tdoc[idx[hit]] | f[hit])
+        return out
 
-    def _char_features(self, cps, owner):
+    def _collapsed(self, cps, owner):
+        """Whitespace-collapsed stream: ranks, space flags and window owners."""
         _, space = _char_tables()
         sp = space[cps]
         keep = ~sp
@@ -252,16 +329,43 @@ class CompiledScorer:
         keep[0] = True  # cps[0] is the leading separator
         pos = np.flatnonzero(keep)
         is_space = sp[pos]
-        max_n = self.char_range[1]
         ranks = self.rank[cps[pos]]
         ranks[is_space] = self.space_rank
-        m = pos.size
-        ranks = np.concatenate([ranks, np.zeros(max_n, dtype=ranks.dtype)])
-        is_space = np.concatenate([is_space, np.ones(max_n, dtype=bool)])
         # the sentence of a window is the sentence of its first non-space
         # character: for a window opening with a space, the next kept one
         nxt_pos = np.append(pos[1:], pos[-1])
-        start_owner = owner[np.where(is_space[:m], nxt_pos, pos)]
+        start_owner = owner[np.where(is_space, nxt_pos, pos)]
+        return ranks, is_space, start_owner
+
+    def _char_keys(self, cps, owner):
+        ranks, is_space, start_owner = self._collapsed(cps, owner)
+        if self.char_dense is None:
+            return self._char_keys_trie(ranks, is_space, start_owner)
+        # Walk the dense trie from every window start at once: one gather per
+        # step. Windows that cross words die, as no term has a space inside.
+        m = ranks.size - 1  # the last position is the final space
+        hi = self.char_range[1]
+        a = self.n_ranks
+        ranks = np.concatenate([ranks, np.zeros(hi, dtype=ranks.dtype)])
+        tag = (start_owner[:m] << 33) | (1 << 32)
+        table, feature = self.char_dense, self.char_node_feature
+        node = np.ones(m, dtype=np.int64)  # the root is node 1
+        out = []
+        for n in range(1, hi + 1):
+            node *= a
+            node += ranks[n - 1:m + n - 1]
+            node = table[node]
+            if n >= self.char_trie.min_depth:
+                f = feature[node]
+                hit = np.flatnonzero(f >= 0)
+                out.append(tag[hit] | f[hit])
+        return out
+
+    def _char_keys_trie(self, ranks, is_space, start_owner):
+        max_n = self.char_range[1]
+        m = ranks.size
+        ranks = np.concatenate([ranks, np.zeros(max_n, dtype=ranks.dtype)])
+        is_space = np.concatenate([is_space, np.ones(max_n, dtype=bool)])
         trie = self.char_trie
         lo, hi = self.char_range
         starts = np.arange(m - 1, dtype=np.int64)  # the last position is the final space
@@ -269,7 +373,7 @@ class CompiledScorer:
         alive = node >= 0
         starts, node = starts[alive], node[alive]
         first_space = is_space[starts]
-        docs_out, feats_out = [], []
+        out = []
         n = 1
         while starts.size and n < hi:
             nxt = trie.step(node, ranks[starts + n])
@@ -281,12 +385,7 @@ class CompiledScorer:
             # a window of length n counts if n >= min_n, or if it is a whole
             # padded word shorter than min_n (sklearn's short-word rule)
             take = (f >= 0) & ((n >= lo) | (first_space & last_space))
-            docs_out.append(start_owner[starts[take]])
-            feats_out.append(f[take])
+            out.append((start_owner[starts[take]] << 33) | (1 << 32) | f[take])
             cont = ~last_space  # a space inside a window would cross words
             starts, node, first_space = starts[cont], node[cont], first_space[cont]
-        if lo <= 1:
-            raise ValueError("char n-grams of length 1 are not supported by the compiled scorer")
-        if not docs_out:
-            return np.empty(0, np.int64), np.empty(0, np.int32)
-        return np.concatenate(docs_out), np.concatenate(feats_out)
+        return out
