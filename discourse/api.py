@@ -276,7 +276,7 @@ def classify(text, *, model=None):
     >>> doc = discourse.classify("Kazakhstan refuses to choose between Moscow and Beijing. "
     ...                          "The summit ended at noon.")
     >>> [(s.start, s.end) for s in doc.sentences]
-    [(0, 55), (56, 81)]
+    [(0, 56), (57, 82)]
     >>> sorted(doc.sentences[0].scores) == sorted(discourse.LABELS)
     True
     >>> discourse.classify("   ").sentences

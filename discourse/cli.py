@@ -190,18 +190,70 @@ def cmd_demo(args):
     return 0
 
 
-def cmd_train(args):
+def _corpus_call(func, *args, **kwargs):
     from .corpus import CorpusError
-    from .training import train
 
     try:
-        model = train(args.corpus_dir)
+        return func(*args, **kwargs)
     except CorpusError as exc:
         raise CLIError(str(exc)) from None
+    except ValueError as exc:  # e.g. an invalid settings.json
+        raise CLIError(str(exc)) from None
+
+
+def cmd_train(args):
+    from .training import search, train, write_settings
+
+    settings = None
+    if args.search:
+        def log(row):
+            print(f"  mean macro-F1 {row['mean_macro_f1']:.3f} "
+                  + " ".join(f"{k} {v:.3f}" for k, v in row["macro_f1"].items())
+                  + f"  {json.dumps(row['settings'], sort_keys=True)}", file=sys.stderr)
+
+        print("searching settings by grouped cross-validation ...", file=sys.stderr)
+        settings, results = _corpus_call(search, args.corpus_dir, n_jobs=args.n_jobs, log=log)
+        path = write_settings(args.corpus_dir, settings, results)
+        print(f"chose {json.dumps(settings.to_dict(), sort_keys=True)}; recorded in {path}", file=sys.stderr)
+    model = _corpus_call(train, args.corpus_dir, settings=settings, n_jobs=args.n_jobs)
     model.save(args.out)
     t = model.metadata.get("training", {})
+    cv = model.metadata["cross_validation"]["per_language"]
     print(f"trained on {t.get('sentences')} sentences from {t.get('documents')} documents; "
-          f"{model.coef_.shape[1]} features; wrote {args.out}")
+          f"{model.coef_.shape[1]} features; out-of-fold macro-F1 "
+          + ", ".join(f"{k} {v['macro_f1']:.3f}" for k, v in cv.items()) + f"; wrote {args.out}")
+    return 0
+
+
+def cmd_evaluate(args):
+    from .evaluation import evaluate, format_report, plot_learning_curve, write_model_card
+
+    fractions = () if args.no_curve else (0.2, 0.4, 0.6, 0.8, 1.0)
+    report = _corpus_call(evaluate, args.corpus_dir, n_jobs=args.n_jobs, fractions=fractions)
+    print(format_report(report))
+    curve = None
+    if fractions and args.plot:
+        try:
+            curve = plot_learning_curve(report, args.plot)
+        except ImportError as exc:
+            raise CLIError(str(exc)) from None
+        print(f"learning curve: {args.plot}")
+    if args.card:
+        rel = os.path.relpath(curve, os.path.dirname(os.path.abspath(args.card))) if curve else None
+        write_model_card(report, args.card, curve_png=rel, model=_load(args.model))
+        print(f"model card: {args.card}")
+    if args.errors:
+        with open(args.errors, "w", encoding="utf-8") as f:
+            for e in report["errors"]:
+                f.write(json.dumps(e, ensure_ascii=False) + "\n")
+        print(f"worst out-of-fold mistakes: {args.errors}")
+    return 0
+
+
+def cmd_report(args):
+    from .report import corpus_report, format_report
+
+    print(format_report(_corpus_call(corpus_report, args.corpus_dir)))
     return 0
 
 
@@ -235,7 +287,31 @@ def build_parser():
                        description="Train a model on a corpus folder of *.jsonl files (one per language).")
     t.add_argument("corpus_dir", metavar="CORPUS_DIR")
     t.add_argument("--out", required=True, metavar="MODEL.npz", help="where to write the model")
+    t.add_argument("--search", action="store_true",
+                   help="first search the settings by grouped cross-validation and record the best "
+                        "in CORPUS_DIR/settings.json (later plain runs reuse them)")
+    t.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                   help="processes for the cross-validation folds (the model does not depend on it)")
     t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="grouped cross-validation report for a corpus folder",
+                       description="Per language and label precision, recall, F1, macro-F1, the share of "
+                                   "none sentences given a label, calibration error and a learning curve, "
+                                   "all out of fold (grouped by document).")
+    e.add_argument("corpus_dir", metavar="CORPUS_DIR")
+    e.add_argument("--n-jobs", type=int, default=1, metavar="N", help="processes for the folds")
+    e.add_argument("--plot", metavar="PNG", help="save the learning curve here (needs matplotlib)")
+    e.add_argument("--card", metavar="MODEL_CARD.md", help="write a model card here")
+    e.add_argument("--model", metavar="MODEL.npz", help="the model the card describes (default: built-in)")
+    e.add_argument("--errors", metavar="JSONL", help="write the worst out-of-fold mistakes here")
+    e.add_argument("--no-curve", action="store_true", help="skip the learning curve (faster)")
+    e.set_defaults(func=cmd_evaluate)
+
+    r = sub.add_parser("report", help="corpus statistics per language",
+                       description="Documents, sentences, positives per label, multi-label count, none "
+                                   "share, registers and states named, per language.")
+    r.add_argument("corpus_dir", metavar="CORPUS_DIR")
+    r.set_defaults(func=cmd_report)
     return p
 
 

@@ -28,9 +28,9 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         'discourse.dask needs Dask and pandas, an optional extra: pip install "discourse[dask]"'
     ) from exc
 
-from .api import _type_name, _worker_model, check_text
-from .frames import (_BATCH, _check_cells, _classify_column, _empty, _probability_frame,
-                     _row_namer, _score_sentences, _text_column)
+from .api import _type_name, _worker_model, check_text, score
+from .frames import (_BATCH, _check_cells, _check_column, _classify_column, _empty, _probability_frame,
+                     _row_namer)
 from .model import Model, load_model
 
 __all__ = ["classify_frame", "score_bag", "score_series"]
@@ -56,14 +56,14 @@ def _check_batch_size(batch_size):
 
 # -- what runs on the workers ---------------------------------------------------------
 
-def _classify_partition(column, model, batch_size):
-    return _classify_column(column, model, batch_size=batch_size)
+def _classify_partition(part, text, model, batch_size):
+    return _classify_column(part[text], model, batch_size=batch_size)
 
 
 def _score_partition(column, model):
     model = _worker_model(model)
     sentences = _check_cells(column, _row_namer(column))
-    return _probability_frame(_score_sentences(sentences, model), model.labels, column.index)
+    return _probability_frame(score(sentences, model=model), model.labels, column.index)
 
 
 def _score_bag_partition(items, model, partition):
@@ -72,7 +72,7 @@ def _score_bag_partition(items, model, partition):
     for i, x in enumerate(sentences):
         if not isinstance(x, str):
             check_text(x, f"sentences (partition {partition}, item {i})")
-    return _score_sentences(sentences, model)
+    return score(sentences, model=model)
 
 
 # -- public functions -----------------------------------------------------------
@@ -126,11 +126,13 @@ def classify_frame(ddf, text="text", *, model=None, batch_size=_BATCH):
         hint = ("; use discourse.classify_frame for pandas, or dd.from_pandas(df, npartitions=...)"
                 if isinstance(ddf, pd.DataFrame) else "")
         raise TypeError(f"classify_frame expects a Dask DataFrame, got {_type_name(ddf)}{hint}")
-    column = _text_column(ddf, text, "Dask DataFrame")
+    _check_column(ddf, text, "Dask DataFrame")
     _check_batch_size(batch_size)
     described, shipped = _resolve(model)
     meta = _empty(described.labels, ddf._meta.index)
-    return column.map_partitions(_classify_partition, shipped, batch_size, meta=meta)
+    # A one-column frame, not the Series ddf[text]: Dask (2026.8) pushes a
+    # Series projection below ddf.fillna({text: ""}) and loses the fill.
+    return ddf[[text]].map_partitions(_classify_partition, text, shipped, batch_size, meta=meta)
 
 
 def score_series(series, *, model=None):

@@ -221,7 +221,7 @@ def _sentence_title(s, labels, thresholds, ex):
         p = s.scores.get(lab)
         if p is None:
             continue
-        mark = "  \u2713 tagged" if lab in s.labels else ""
+        mark = f"  \u2713 tagged (\u2265 {t:g})" if lab in s.labels else ""
         lines.append(f"{lab}: {p:.3f}{mark}")
     if ex is not None:
         for lab in s.labels:

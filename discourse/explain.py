@@ -172,7 +172,7 @@ class SentenceExplanation(Mapping):
         return "\n".join([head] + [repr(e) for e in self.values()])
 
     def _repr_html_(self):
-        parts = [_STYLE, '<div class="dx">', f'<p class="dx-text">{_esc(self.text)}</p>']
+        parts = [_STYLE, '<div class="dx">', _text_html(self)]
         parts += [_explanation_html(e) for e in self.values()]
         parts.append("</div>")
         return "".join(parts)
@@ -325,33 +325,60 @@ def _esc(x):
 
 _STYLE = """<style>
 .dx{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;font-size:13px;
-color:#1f2328;background:#fff;padding:8px 10px;border-radius:8px;max-width:720px;line-height:1.45}
-.dx-text{font-family:Georgia,"DejaVu Serif",serif;font-size:15px;margin:0 0 8px}
-.dx-label{margin:10px 0 4px;font-weight:600}
-.dx-label small{font-weight:400;color:#57606a}
-.dx table{border-collapse:collapse;width:100%}
-.dx td{padding:1px 6px;border-bottom:1px solid #eef0f2;vertical-align:middle}
-.dx td.num{text-align:right;font-variant-numeric:tabular-nums;width:5em;color:#57606a}
-.dx td.term{font-family:ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre}
-.dx td.bar{width:40%}
-.dx .b{height:8px;border-radius:4px}
-.dx .pos{background:#2f81f7}.dx .neg{background:#cf222e;margin-left:auto}
+color:#1f2328;background:#fff;padding:10px 14px;border-radius:10px;max-width:720px;line-height:1.45}
+.dx-text{font-family:Georgia,"DejaVu Serif",serif;font-size:15.5px;line-height:1.7;margin:0 0 6px}
+.dx-ev{box-decoration-break:clone;-webkit-box-decoration-break:clone;padding-bottom:1px}
+.dx-label{display:flex;align-items:baseline;gap:8px;margin:12px 0 4px;font-weight:650}
+.dx-label small{font-weight:400;color:#59636e}
+.dx-chip{font-size:10.5px;font-weight:700;padding:0 7px;border-radius:999px;color:#fff;background:var(--ac)}
+.dx-chip.off{background:#eef1f4;color:#59636e}
+.dx table{border-collapse:collapse;width:100%;margin:0}
+.dx td{padding:1px 8px;border-bottom:1px solid #eef0f2;vertical-align:middle;background:none;text-align:left}
+.dx td.num{text-align:right;font-variant-numeric:tabular-nums;width:5.5em;color:#59636e}
+.dx td.term{font-family:ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre;width:11em}
+.dx td.kind{color:#8c959f;font-size:11.5px;width:3.5em}
+.dx .b{height:8px;border-radius:4px;background:var(--ac)}
+.dx .neg{background:#cf222e}
 </style>"""
 
 
+def _colours(labels):
+    from .display import label_colours
+
+    return label_colours(labels)
+
+
+def _text_html(ex):
+    """The sentence, with the words that drove each of its tags underlined."""
+    colours = _colours(list(ex))
+    spans = [(a, b, lab) for lab in ex.labels for a, b, _, _ in ex.evidence(lab, top=3)]
+    cuts = sorted({0, len(ex.text)} | {a for a, _, _ in spans} | {b for _, b, _ in spans})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        labs = [lab for lab in ex if any(x <= a and b <= y and l == lab for x, y, l in spans)]
+        piece = _esc(ex.text[a:b])
+        if labs:
+            shadow = ",".join(f"inset 0 -{2 * (k + 1)}px 0 {colours[lab][0]}" for k, lab in enumerate(labs))
+            piece = f'<span class="dx-ev" style="box-shadow:{shadow}">{piece}</span>'
+        out.append(piece)
+    return '<p class="dx-text">' + "".join(out) + "</p>"
+
+
 def _explanation_html(e):
+    accent = _colours([e.label])[e.label][0]
     mark = "&ge;" if e.tagged else "&lt;"
-    state = "tagged" if e.tagged else "not tagged"
-    head = (f'<div class="dx-label">{_esc(e.label)} <small>p = {e.probability:.3f} {mark} '
-            f"{e.threshold:g} ({state}) &middot; logit {e.logit:+.3f} = intercept "
-            f"{e.intercept:+.3f} + {len(e.all_features)} features {e.total:+.3f}</small></div>")
+    chip = (f'<span class="dx-chip" style="--ac:{accent}">tagged</span>' if e.tagged
+            else '<span class="dx-chip off">not tagged</span>')
+    head = (f'<div class="dx-label">{_esc(e.label)} {chip}<small>p = {e.probability:.3f} {mark} '
+            f"{e.threshold:g} &middot; logit {e.logit:+.3f} = intercept {e.intercept:+.3f} "
+            f"+ {len(e.all_features)} features {e.total:+.3f}</small></div>")
     scale = max((abs(f.contribution) for f in e.features), default=0.0) or 1.0
     rows = []
     for f in e.features:
         width = 100.0 * abs(f.contribution) / scale
-        cls = "pos" if f.contribution >= 0 else "neg"
-        term = f.term if f.kind == "word" else f.term.replace(" ", "␣")
+        neg = " neg" if f.contribution < 0 else ""
+        term = f.term if f.kind == "word" else f.term.replace(" ", "\u2423")
         rows.append(f'<tr><td class="num">{f.contribution:+.3f}</td><td class="term">{_esc(term)}</td>'
-                    f'<td class="num">{_esc(f.kind)}</td>'
-                    f'<td class="bar"><div class="b {cls}" style="width:{width:.1f}%"></div></td></tr>')
+                    f'<td class="kind">{_esc(f.kind)}</td><td><div class="b{neg}" '
+                    f'style="--ac:{accent};width:{width:.1f}%"></div></td></tr>')
     return head + "<table>" + "".join(rows) + "</table>"

@@ -12,12 +12,14 @@ column         dtype        content
 ``sentence``   int64        0-based position of the sentence in its document
 ``start``      int64        character offset of the sentence in the text
 ``end``        int64        end offset (exclusive): ``text[start:end]``
-``text``       object       the sentence (Python ``str``)
+``text``       string [2]_  the sentence
 ``<label>``    bool         one per label, in ``model.labels`` order
 ``p_<label>``  float64      one per label: the probability of that label
 =============  ===========  ==================================================
 
 .. [1] In :func:`classify_frame` ``doc`` has the dtype of the input's index.
+.. [2] ``pandas.StringDtype``, stored by pyarrow when it is installed (as Dask
+   stores text), else by Python; missing values cannot occur.
 
 The index repeats each row's document label, as :meth:`pandas.DataFrame.explode`
 does: ``doc`` positions for :func:`to_frame`, the input's index labels (with
@@ -28,6 +30,7 @@ divisions.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 
 import numpy as np
@@ -40,14 +43,15 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         'pip install "discourse[pandas]"'
     ) from exc
 
-from .api import Document, _check_chunk_options, _chunks, _model, _run, _type_name, _worker_model, check_text
+from .api import (Document, _check_chunk_options, _chunks, _model, _run, _type_name, _worker_model,
+                  check_text, score)
 from .model import LABELS
 from .segmentation import split_sentences
 
 __all__ = ["classify_frame", "to_frame"]
 
 _BATCH = 500  # input rows (texts) per chunk in classify_frame
-_SCORE_BATCH = 1000  # sentences per call of the compiled scorer
+_TEXT_DTYPE = pd.StringDtype("pyarrow" if importlib.util.find_spec("pyarrow") else "python")
 
 
 # -- the one table builder ------------------------------------------------------
@@ -56,7 +60,7 @@ def _assemble(index, counts, starts, ends, texts, flags, probs, labels):
     """The sentence table; its columns, their order and dtypes are defined here only.
 
     ``index`` holds one entry per sentence (its document's label), ``counts``
-    the number of sentences of every document, ``texts`` an object array of
+    the number of sentences of every document, ``texts`` a sequence of
     sentences and ``flags``/``probs`` arrays of shape (n_sentences, n_labels).
     """
     n = len(texts)
@@ -66,7 +70,7 @@ def _assemble(index, counts, starts, ends, texts, flags, probs, labels):
         "sentence": pd.Series(np.arange(n, dtype=np.int64) - first, dtype=np.int64),
         "start": pd.Series(starts, dtype=np.int64),
         "end": pd.Series(ends, dtype=np.int64),
-        "text": pd.Series(texts, dtype=object),
+        "text": pd.Series(texts, dtype=_TEXT_DTYPE),
     }
     for j, label in enumerate(labels):
         columns[label] = pd.Series(flags[:, j], dtype=bool)
@@ -95,14 +99,6 @@ def _probability_frame(probs, labels, index):
 
 # -- columnar pieces --------------------------------------------------------------
 
-def _score_sentences(sentences, model):
-    """Probabilities of a list of sentences: ndarray of shape (n, n_labels)."""
-    if not sentences:
-        return np.empty((0, len(model.labels)), dtype=np.float64)
-    return np.concatenate([model.scorer.predict_proba(sentences[i:i + _SCORE_BATCH])
-                           for i in range(0, len(sentences), _SCORE_BATCH)])
-
-
 def _segment_and_score(texts, model):
     """Sentences of a chunk of texts as arrays: counts, starts, ends, texts, probs.
 
@@ -115,7 +111,7 @@ def _segment_and_score(texts, model):
     bounds = np.fromiter(itertools.chain.from_iterable(itertools.chain.from_iterable(spans)),
                          dtype=np.int64, count=2 * n).reshape(n, 2)
     sentences = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp]
-    probs = _score_sentences(sentences, model)
+    probs = score(sentences, model=model)
     return counts, bounds, np.array(sentences, dtype=object), probs
 
 
@@ -143,21 +139,17 @@ def _row_namer(column):
 def _classify_column(column, model, *, batch_size=_BATCH, n_jobs=1):
     """The sentence table of a pandas Series of texts (the core of both classify_frames)."""
     texts = _check_cells(column, _row_namer(column))
-    labels = _worker_model(model).labels
+    resolved = _worker_model(model)
     parts = list(_run(_segment_and_score, _chunks(texts, batch_size), model, n_jobs))
-    if len(parts) == 1:
-        counts, bounds, sentences, probs = parts[0]
-    elif parts:
-        counts, bounds, sentences, probs = (np.concatenate(p) for p in zip(*parts))
-    else:
-        return _empty(labels, column.index)
-    thresholds = _worker_model(model).thresholds_
+    if not parts:
+        return _empty(resolved.labels, column.index)
+    counts, bounds, sentences, probs = parts[0] if len(parts) == 1 else map(np.concatenate, zip(*parts))
     return _assemble(column.index.repeat(counts), counts, bounds[:, 0], bounds[:, 1], sentences,
-                     probs >= thresholds, probs, labels)
+                     probs >= resolved.thresholds_, probs, resolved.labels)
 
 
-def _text_column(frame, text, kind="DataFrame"):
-    """``frame[text]`` with errors that name the column and list the available ones."""
+def _check_column(frame, text, kind="DataFrame"):
+    """Check that ``text`` labels one column of ``frame``; errors name it and list the columns."""
     try:
         hash(text)
     except TypeError:
@@ -169,7 +161,6 @@ def _text_column(frame, text, kind="DataFrame"):
     if columns.count(text) > 1:
         raise ValueError(f"text column {text!r} appears {columns.count(text)} times in the {kind}; "
                          f"column labels must be unique")
-    return frame[text]
 
 
 # -- public functions -----------------------------------------------------------
@@ -212,7 +203,7 @@ def to_frame(docs):
     >>> df["text"].iloc[1]
     'The summit ended at noon.'
     >>> to_frame([]).dtypes.astype(str).tolist()[:6]
-    ['int64', 'int64', 'int64', 'int64', 'object', 'bool']
+    ['int64', 'int64', 'int64', 'int64', 'string', 'bool']
     """
     if isinstance(docs, Document):
         raise TypeError("to_frame expects a list of Document, got a single Document; "
@@ -295,7 +286,7 @@ def classify_frame(df, text="text", *, model=None, batch_size=_BATCH, n_jobs=1):
     if not isinstance(df, pd.DataFrame):
         hint = "; use series.to_frame()" if isinstance(df, pd.Series) else ""
         raise TypeError(f"classify_frame expects a pandas DataFrame, got {_type_name(df)}{hint}")
-    column = _text_column(df, text)
+    _check_column(df, text)
     model = _model(model)
     _check_chunk_options(batch_size, n_jobs)
-    return _classify_column(column, model, batch_size=batch_size, n_jobs=n_jobs)
+    return _classify_column(df[text], model, batch_size=batch_size, n_jobs=n_jobs)

@@ -6,17 +6,23 @@ scoring a trained model does not.
 
 from __future__ import annotations
 
+import json
+import os
 import platform
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from . import __version__
 from .corpus import corpus_digest, read_corpus
-from .features import FeatureSettings, make_vectorizer
+from .features import BlockSettings, FeatureSettings, make_vectorizer
 from .model import LABELS, Model
 
-__all__ = ["TrainSettings", "fit_pipeline", "model_from_pipeline", "train"]
+__all__ = ["TrainSettings", "fit_pipeline", "load_settings", "model_from_pipeline", "search", "train"]
+
+SETTINGS_FILE = "settings.json"
+CALIBRATION_ECE = 0.05  # calibrate a label whose out-of-fold ECE is above this
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,30 @@ class TrainSettings:
 
     def to_dict(self):
         return {"features": self.features.to_dict(), "C": self.C, "class_weight": self.class_weight}
+
+    @classmethod
+    def from_dict(cls, d):
+        unknown = set(d) - {"features", "C", "class_weight"}
+        if unknown:
+            raise ValueError(f"unknown training settings {sorted(unknown)}")
+        base = cls()
+        return cls(features=FeatureSettings.from_dict(d["features"]) if "features" in d else base.features,
+                   C=float(d.get("C", base.C)), class_weight=d.get("class_weight", base.class_weight))
+
+
+def load_settings(corpus_dir):
+    """Training settings for a corpus: its ``settings.json`` if present, else the defaults.
+
+    ``discourse train --search`` writes that file after the model selection, so
+    that a plain ``discourse train`` of the same folder reproduces the model.
+    """
+    path = Path(corpus_dir) / SETTINGS_FILE
+    if not path.exists():
+        return TrainSettings()
+    try:
+        return TrainSettings.from_dict(json.loads(path.read_text(encoding="utf-8"))["settings"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{os.fspath(path)}: invalid training settings ({exc})") from None
 
 
 def label_matrix(label_tuples, labels=LABELS):
@@ -63,7 +93,13 @@ def fit_pipeline(sentences, Y, settings=TrainSettings()):
         C=settings.C, class_weight=settings.class_weight, solver="liblinear",
         max_iter=1000, random_state=0))
     pipe = Pipeline([("features", features), ("clf", clf)])
-    pipe.fit(list(sentences), Y)
+    # liblinear's solver calls BLAS; a multi-threaded BLAS sums in an order
+    # that depends on the thread count, so fit single-threaded: the same model
+    # in the main process and in worker processes, on any number of cores.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        pipe.fit(list(sentences), Y)
     return pipe
 
 
@@ -97,14 +133,86 @@ def library_versions():
             "scikit-learn": sklearn.__version__, "python": platform.python_version()}
 
 
-def train(corpus_dir, *, settings=TrainSettings()):
+def _corpus_arrays(corpus_dir):
+    docs = read_corpus(corpus_dir)
+    sentences = [s for d in docs for s in d.sentences]
+    Y = label_matrix([lab for d in docs for lab in d.labels])
+    langs = np.array([d.lang for d in docs for _ in d.sentences])
+    return docs, sentences, Y, langs
+
+
+def cross_validate(docs, sentences, Y, langs, settings, *, n_splits=5, n_jobs=1):
+    """Out-of-fold logits, calibration, thresholds and scores for ``settings``.
+
+    Returns
+    -------
+    dict
+        ``logits``, ``probabilities`` (calibrated where needed), ``calibration``
+        (per label ``[a, b]`` or None), ``ece`` (before/after), ``thresholds``,
+        ``scores`` (overall and per language, at those thresholds), ``folds``.
+    """
+    from .evaluation import (apply_platt, best_thresholds, expected_calibration_error,
+                             fit_platt, grouped_folds, oof_probabilities, scores_at, sigmoid)
+
+    folds = grouped_folds(docs, n_splits=n_splits)
+    logits = oof_probabilities(sentences, Y, folds, settings, n_jobs=n_jobs)
+    P = sigmoid(logits)
+    ece_raw = [expected_calibration_error(Y[:, j], P[:, j]) for j in range(Y.shape[1])]
+    calibration = []
+    for j in range(Y.shape[1]):
+        if ece_raw[j] > CALIBRATION_ECE:
+            a, b = fit_platt(logits[:, j], Y[:, j])
+            P[:, j] = apply_platt(logits[:, j], a, b)
+            calibration.append([a, b])
+        else:
+            calibration.append(None)
+    ece = [expected_calibration_error(Y[:, j], P[:, j]) for j in range(Y.shape[1])]
+    thresholds = best_thresholds(Y, P)
+    scores = {"all": scores_at(Y, P, thresholds)}
+    for lang in sorted(set(langs.tolist())):
+        m = langs == lang
+        scores[lang] = scores_at(Y[m], P[m], thresholds)
+    return {"logits": logits, "probabilities": P, "calibration": calibration,
+            "ece": {"raw": ece_raw, "calibrated": ece}, "thresholds": thresholds,
+            "scores": scores, "folds": folds}
+
+
+def _summary(cv, labels=LABELS):
+    """The JSON-ready part of a cross-validation result, for model metadata."""
+    def rnd(x):
+        return round(float(x), 6)
+
+    out = {"folds": int(cv["folds"].max()) + 1, "per_language": {}}
+    for key, sc in cv["scores"].items():
+        out["per_language"][key] = {
+            "macro_f1": rnd(sc["macro_f1"]), "none_fpr": rnd(sc["none_fpr"]),
+            "f1": {lab: rnd(v["f1"]) for lab, v in sc["labels"].items()},
+        }
+    out["ece_raw"] = {lab: rnd(v) for lab, v in zip(labels, cv["ece"]["raw"])}
+    out["ece_calibrated"] = {lab: rnd(v) for lab, v in zip(labels, cv["ece"]["calibrated"])}
+    return out
+
+
+def train(corpus_dir, *, settings=None, n_jobs=1, n_splits=5):
     """Train a model on a corpus folder.
+
+    Steps: grouped cross-validation (by document, stratified per language) to
+    get out-of-fold probabilities; Platt calibration of any label whose
+    out-of-fold expected calibration error exceeds 0.05; per-label thresholds
+    maximising out-of-fold F1; then the final fit on the whole corpus, with the
+    calibration folded into the logistic-regression weights (so the scorer and
+    ``to_sklearn()`` need no extra step).
 
     Parameters
     ----------
     corpus_dir : str or os.PathLike
         A folder of ``*.jsonl`` corpus files (see the README for the format).
     settings : TrainSettings, optional
+        Defaults to the folder's ``settings.json`` (written by the model
+        selection), else ``TrainSettings()``.
+    n_jobs : int, default=1
+        Processes for the cross-validation folds; the model does not depend on it.
+    n_splits : int, default=5
 
     Returns
     -------
@@ -112,10 +220,16 @@ def train(corpus_dir, *, settings=TrainSettings()):
         Deterministic: the same corpus and settings give the same arrays, and
         :meth:`Model.save` gives the same bytes.
     """
-    docs = read_corpus(corpus_dir)
-    sentences = [s for d in docs for s in d.sentences]
-    Y = label_matrix([lab for d in docs for lab in d.labels])
+    if settings is None:
+        settings = load_settings(corpus_dir)
+    docs, sentences, Y, langs = _corpus_arrays(corpus_dir)
+    cv = cross_validate(docs, sentences, Y, langs, settings, n_splits=n_splits, n_jobs=n_jobs)
     pipe = fit_pipeline(sentences, Y, settings)
+    for est, cal in zip(pipe.named_steps["clf"].estimators_, cv["calibration"]):
+        if cal is not None:  # sigmoid(a * (w.x + c) + b) == sigmoid((a w).x + (a c + b))
+            a, b = cal
+            est.coef_ = est.coef_ * a
+            est.intercept_ = est.intercept_ * a + b
     per_lang = {}
     for d in docs:
         per_lang[d.lang] = per_lang.get(d.lang, 0) + len(d.sentences)
@@ -128,6 +242,57 @@ def train(corpus_dir, *, settings=TrainSettings()):
             "sentences_per_language": dict(sorted(per_lang.items())),
             "positives": {lab: int(Y[:, j].sum()) for j, lab in enumerate(LABELS)},
         },
+        "calibration": {lab: cal for lab, cal in zip(LABELS, cv["calibration"])},
+        "cross_validation": _summary(cv),
         "library_versions": library_versions(),
     }
-    return model_from_pipeline(pipe, settings, metadata=metadata)
+    return model_from_pipeline(pipe, settings, thresholds=cv["thresholds"], metadata=metadata)
+
+
+def default_grid():
+    """The settings searched by ``discourse train --search``."""
+    grid = []
+    for C in (10.0, 30.0, 100.0):
+        for word in ((1, 1), (1, 2)):
+            for char, min_df in (((2, 5), 2), ((2, 5), 1), ((2, 6), 2), ((3, 6), 2)):
+                grid.append(TrainSettings(
+                    features=FeatureSettings(word=BlockSettings(word, min_df=min_df),
+                                             char=BlockSettings(char, min_df=min_df)),
+                    C=C))
+    return grid
+
+
+def search(corpus_dir, grid=None, *, n_jobs=1, n_splits=5, log=None):
+    """Pick the settings with the best out-of-fold macro-F1 (mean over languages).
+
+    Returns
+    -------
+    best : TrainSettings
+    results : list of dict
+        One per candidate: settings, per-language macro-F1, none FPR, the mean.
+    """
+    docs, sentences, Y, langs = _corpus_arrays(corpus_dir)
+    results = []
+    best = None
+    for settings in grid or default_grid():
+        cv = cross_validate(docs, sentences, Y, langs, settings, n_splits=n_splits, n_jobs=n_jobs)
+        per = {k: v["macro_f1"] for k, v in cv["scores"].items() if k != "all"}
+        fpr = {k: v["none_fpr"] for k, v in cv["scores"].items() if k != "all"}
+        mean = float(np.mean(list(per.values())))
+        row = {"settings": settings.to_dict(), "macro_f1": per, "none_fpr": fpr, "mean_macro_f1": mean}
+        results.append(row)
+        if log is not None:
+            log(row)
+        if best is None or mean > best[0] + 1e-12:
+            best = (mean, settings)
+    return best[1], results
+
+
+def write_settings(corpus_dir, settings, results=None):
+    """Record the chosen settings in ``CORPUS_DIR/settings.json``."""
+    path = Path(corpus_dir) / SETTINGS_FILE
+    payload = {"settings": settings.to_dict()}
+    if results is not None:
+        payload["search"] = results
+    path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path

@@ -15,38 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "training" / "corpus"
 FIXTURES = ROOT / "fixtures" / "articles"
 
-# A tiny corpus, written for the tests, small enough to train in a second.
-SMALL_CORPUS = {
-    "en.jsonl": [
-        {"doc_id": "t-en-1", "register": "wire news", "sentences": [
-            {"text": "Kazakhstan keeps equal ties with Moscow, Beijing and Washington.", "labels": ["multi_vector"]},
-            {"text": "The talks lasted two hours.", "labels": []},
-            {"text": "Nobody will dictate our foreign policy, the minister said.", "labels": ["sovereignty"]},
-            {"text": "The loans come without political strings attached.", "labels": ["no_conditions"]}]},
-        {"doc_id": "t-en-2", "register": "op-ed", "sentences": [
-            {"text": "Uzbekistan refuses to pick a side between the great powers.", "labels": ["multi_vector"]},
-            {"text": "A new railway bridge opened on Monday.", "labels": []},
-            {"text": "We decide our own alliances and answer to no foreign capital.", "labels": ["sovereignty"]},
-            {"text": "Beijing asked nothing about courts or elections in return for the credit.", "labels": ["no_conditions"]}]},
-    ],
-    "de.jsonl": [
-        {"doc_id": "t-de-1", "register": "editorial", "sentences": [
-            {"text": "Das Land will sich nicht zwischen Washington und Moskau entscheiden.", "labels": ["multi_vector"]},
-            {"text": "Die Regierung trifft ihre Entscheidungen selbst.", "labels": ["sovereignty"]},
-            {"text": "Das Treffen fand im Präsidentenpalast statt.", "labels": []},
-            {"text": "Peking knüpft seine Kredite nicht an Reformauflagen.", "labels": ["no_conditions"]}]},
-    ],
-    "ru.jsonl": [
-        {"doc_id": "t-ru-1", "register": "wire news", "sentences": [
-            {"text": "Страна выстраивает равноудалённые отношения с крупными державами.", "labels": ["multi_vector"]},
-            {"text": "Мы никому не позволим диктовать нам внешнюю политику.", "labels": ["sovereignty"]},
-            {"text": "Инвестиции поступают без каких-либо политических требований.", "labels": ["no_conditions"]},
-            {"text": "Переговоры продлились три часа.", "labels": []}]},
-    ],
-}
-
-
-def write_corpus(folder, corpus=SMALL_CORPUS):
+def write_corpus(folder, corpus):
+    """Write a corpus folder from ``{"en.jsonl": [doc, ...], ...}``."""
     import json
 
     folder = pathlib.Path(folder)
@@ -55,6 +25,16 @@ def write_corpus(folder, corpus=SMALL_CORPUS):
         with open(folder / name, "w", encoding="utf-8") as f:
             for d in docs:
                 f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    return folder
+
+
+def write_subset_corpus(folder, docs_per_language=24):
+    """A small corpus folder: the first documents of each committed corpus file."""
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for src in sorted(CORPUS.glob("*.jsonl")):
+        lines = src.read_text(encoding="utf-8").splitlines()[:docs_per_language]
+        (folder / src.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
 
@@ -85,14 +65,20 @@ def samples():
 
 @pytest.fixture(scope="session")
 def small_corpus_dir(tmp_path_factory):
-    return write_corpus(tmp_path_factory.mktemp("small_corpus"))
+    return write_subset_corpus(tmp_path_factory.mktemp("small_corpus"))
 
 
 @pytest.fixture(scope="session")
-def small_model(small_corpus_dir):
-    from discourse.training import TrainSettings, train
+def small_settings():
     from discourse.features import BlockSettings, FeatureSettings
+    from discourse.training import TrainSettings
 
-    settings = TrainSettings(features=FeatureSettings(word=BlockSettings((1, 2), min_df=1),
-                                                      char=BlockSettings((2, 5), min_df=1)))
-    return train(small_corpus_dir, settings=settings)
+    return TrainSettings(features=FeatureSettings(word=BlockSettings((1, 2), min_df=1),
+                                                  char=BlockSettings((2, 5), min_df=1)))
+
+
+@pytest.fixture(scope="session")
+def small_model(small_corpus_dir, small_settings):
+    from discourse.training import train
+
+    return train(small_corpus_dir, settings=small_settings, n_splits=3)

@@ -94,7 +94,7 @@ def test_dask_functions_build_the_graph_without_running_the_model(function, text
         raise AssertionError("the model ran while building the graph")
 
     monkeypatch.setattr("discourse.frames._segment_and_score", fail)
-    monkeypatch.setattr("discourse.frames._score_sentences", fail)
+    monkeypatch.setattr("discourse.dask.score", fail)
     ddf = dd.from_pandas(_frame(texts, "range"), npartitions=2)
     arg = ddf if function == "classify_frame" else ddf["text"]
     getattr(discourse.dask, function)(arg)
@@ -207,3 +207,25 @@ def test_dask_module_without_the_extra_names_it(blocked, extra):
                             cwd=ROOT, timeout=120)
     assert result.returncode != 0
     assert f'pip install "discourse[{extra}]"' in result.stderr
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")  # inside dask's parquet
+@pytest.mark.parametrize("npartitions", [2])
+def test_dask_classify_frame_writes_to_parquet_and_reads_back_equal(client, texts, npartitions, tmp_path):
+    ddf = dd.from_pandas(_frame(texts[:40], "strings"), npartitions=npartitions)
+    out = discourse.dask.classify_frame(ddf)
+    out.to_parquet(tmp_path / "sentences")
+    back = dd.read_parquet(tmp_path / "sentences").compute()
+    pd.testing.assert_frame_equal(back, out.compute(), check_index_type=False)
+
+
+@pytest.mark.parametrize("fill", ["frame-dict", "column"])
+def test_dask_classify_frame_sees_missing_texts_filled_as_blank(fill):
+    pdf = pd.DataFrame({"text": ["One. Two.", None, "Three."], "n": [1, 2, 3]}, dtype=object)
+    ddf = dd.from_pandas(pdf, npartitions=2)
+    if fill == "frame-dict":
+        ddf = ddf.fillna({"text": ""})
+    else:
+        ddf["text"] = ddf["text"].fillna("")
+    got = discourse.dask.classify_frame(ddf).compute(scheduler="sync")
+    assert got["doc"].tolist() == [0, 0, 2]

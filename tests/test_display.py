@@ -21,6 +21,7 @@ HOSTILE = [
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "p", "section",
                 "div", "span", "ul", "li", "strong", "table", "thead", "tbody", "tr", "th", "td", "a", "i",
                 "b", "footer"}
+ALLOWED_ATTRS = {"class", "style", "title", "id", "href", "lang", "charset", "name", "content", "http-equiv"}
 
 
 class _Page(HTMLParser):
@@ -78,19 +79,20 @@ def test_hostile_text_is_escaped_and_round_trips(render, explain):
     assert "&lt;script&gt;" in page
     parsed = _parse(page)
     assert parsed.tags <= ALLOWED_TAGS
-    assert not [name for name, _ in parsed.attrs if name.startswith("on")]
+    assert {name for name, _ in parsed.attrs} <= ALLOWED_ATTRS
     # the visible text of every document is exactly its input text (trailing blanks aside)
     assert [b.strip() for b in parsed.bodies] == [t.strip() for t in HOSTILE]
 
 
-@pytest.mark.parametrize("text", HOSTILE[:2])
-def test_sentence_tooltips_are_escaped_attributes(text):
-    doc = discourse.classify(text)
-    page = document_html(doc, explain=False)
-    assert 'title="' in page
-    assert html.escape(doc.sentences[0].text, quote=True) in page
-    for _, value in _parse(page).attrs:
-        assert value is None or "<script" not in value or "&" not in value  # parsed back, never markup
+@pytest.mark.parametrize("name", ['" onmouseover="alert(1)', "' style='x", "a&b<c>"])
+def test_names_and_tooltips_cannot_break_out_of_attributes(name):
+    doc = discourse.classify(HOSTILE[1])
+    for page in (document_html(doc, names=[name]), report_html([doc, doc], [name, name], title=name)):
+        parsed = _parse(page)
+        assert {attr for attr, _ in parsed.attrs} <= ALLOWED_ATTRS
+        assert html.escape(name, quote=True) in page
+        titles = [value for attr, value in parsed.attrs if attr == "title"]
+        assert any(value.startswith("multi_vector: ") for value in titles)  # scores on hover
 
 
 @pytest.mark.parametrize("render", [document_html, report_html])
@@ -118,7 +120,8 @@ def test_each_document_has_a_summary_with_counts(i, sample_docs):
     assert page.count('class="dc-s"') == n - tagged
 
 
-@pytest.mark.parametrize("labels", [("multi_vector", "sovereignty"), ("multi_vector", "sovereignty", "no_conditions")])
+@pytest.mark.parametrize("labels", [("multi_vector", "sovereignty"),
+                                    ("multi_vector", "sovereignty", "no_conditions")])
 def test_a_multi_frame_sentence_shows_every_frame(labels):
     text = "Astana deals with everyone and takes orders from no one."
     scores = {lab: (0.9 if lab in labels else 0.1) for lab in discourse.LABELS}

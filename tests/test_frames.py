@@ -29,7 +29,7 @@ TEXTS = [
 COLUMNS = ["doc", "sentence", "start", "end", "text",
            "multi_vector", "sovereignty", "no_conditions",
            "p_multi_vector", "p_sovereignty", "p_no_conditions"]
-DTYPES = ["int64", "int64", "int64", "int64", "object"] + ["bool"] * 3 + ["float64"] * 3
+DTYPES = ["int64", "int64", "int64", "int64", "string"] + ["bool"] * 3 + ["float64"] * 3
 
 
 def _tables():

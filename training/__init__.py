@@ -1,0 +1,1 @@
+"""Training material and helpers for the repository (not part of the installed package)."""
