@@ -170,7 +170,10 @@ def _classify_chunk(texts, model):
     model = _worker_model(model)
     spans = [split_sentences(t) for t in texts]
     flat = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp]
-    probs = model.scorer.predict_proba(flat) if flat else np.empty((0, len(model.labels)))
+    # score in chunks, so that one huge text does not need memory in proportion
+    probs = np.empty((len(flat), len(model.labels)))
+    for k in range(0, len(flat), _CHUNK):
+        probs[k:k + _CHUNK] = model.scorer.predict_proba(flat[k:k + _CHUNK])
     return _documents(texts, spans, flat, probs, model)
 
 

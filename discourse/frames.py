@@ -43,7 +43,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         'pip install "discourse[pandas]"'
     ) from exc
 
-from .api import (Document, _check_chunk_options, _chunks, _model, _run, _type_name, _worker_model,
+from .api import (Document, _check_chunk_options, _model, _run, _type_name, _worker_model,
                   check_text, score)
 from .model import LABELS
 from .segmentation import split_sentences
@@ -116,16 +116,17 @@ def _segment_and_score(texts, model):
 
 
 def _check_cells(column, where):
-    """The cells of a Series as a list of str; TypeError naming the first row that is not text.
+    """The cells of a Series as an object ndarray of str; TypeError naming the first row that is not text.
 
-    ``where(position)`` names a row for the message.
+    ``where(position)`` names a row for the message. (An ndarray, not a list:
+    the garbage collector does not walk its items on every full collection.)
     """
     values = column.to_numpy(dtype=object)
     if not (isinstance(column.dtype, pd.StringDtype) and not column.hasnans):
         for i, value in enumerate(values):
             if not isinstance(value, str):
                 check_text(value, where(i))
-    return values.tolist()
+    return values
 
 
 def _row_namer(column):
@@ -140,7 +141,8 @@ def _classify_column(column, model, *, batch_size=_BATCH, n_jobs=1):
     """The sentence table of a pandas Series of texts (the core of both classify_frames)."""
     texts = _check_cells(column, _row_namer(column))
     resolved = _worker_model(model)
-    parts = list(_run(_segment_and_score, _chunks(texts, batch_size), model, n_jobs))
+    chunks = (texts[i:i + batch_size] for i in range(0, len(texts), batch_size))
+    parts = list(_run(_segment_and_score, chunks, model, n_jobs))
     if not parts:
         return _empty(resolved.labels, column.index)
     counts, bounds, sentences, probs = parts[0] if len(parts) == 1 else map(np.concatenate, zip(*parts))

@@ -97,7 +97,7 @@ class _Trie:
     def step(self, nodes, ranks):
         """Child of each node along each rank; 0 or -1 where there is none."""
         if self.dense is not None:
-            return self.dense[nodes * self.n_ranks + ranks]
+            return np.take(self.dense, nodes * self.n_ranks + ranks)
         return self.map.get(nodes.astype(np.int64) * self.n_ranks + ranks)
 
     def dense_table(self, limit=None):
@@ -108,7 +108,7 @@ class _Trie:
         rows = max(int(np.count_nonzero(self.depth < self.max_depth)), 2)
         if limit is not None and rows * self.n_ranks > limit:
             return None
-        table = np.zeros(rows * self.n_ranks, dtype=np.int32)
+        table = np.zeros(rows * self.n_ranks, dtype=np.int64)
         parents, last, children = self.edges
         table[parents * self.n_ranks + last] = children
         return table
@@ -130,7 +130,7 @@ class CompiledScorer:
     True
     """
 
-    _DENSE_LIMIT = 1 << 24  # largest dense trie table (entries, 4 bytes each)
+    _DENSE_LIMIT = 1 << 23  # largest dense trie table (entries, 8 bytes each)
 
     @classmethod
     def from_model(cls, model, *, char_lookup="auto"):
@@ -222,12 +222,12 @@ class CompiledScorer:
         # Per (sentence, block) segment of the sorted pairs: the squared norm
         # sum(tf * idf) ** 2 and the dots sum(tf * idf * coef), in one gather
         # of the compiled table [idf**2, idf * coef...] and one reduceat.
-        rows = self.weights[feat]
+        rows = np.take(self.weights, feat, axis=0)
         rows[:, 0] *= tf
         rows *= tf[:, None]
         starts = np.flatnonzero(np.concatenate([[True], block[1:] != block[:-1]]))
         sums = np.add.reduceat(rows, starts, axis=0)
-        seg_doc = block[starts] >> 1
+        seg_doc = np.take(block, starts) >> 1
         logit = sums[:, 1:] / np.sqrt(sums[:, :1])
         for j in range(self.n_labels):
             out[:, j] += np.bincount(seg_doc, weights=logit[:, j], minlength=n)
@@ -245,9 +245,9 @@ class CompiledScorer:
         """
         n = len(sentences)
         block, feat, tf = self._counts(sentences)
-        tfidf = tf * self.idf[feat]
+        tfidf = tf * np.take(self.idf, feat)
         norm = np.sqrt(np.bincount(block, weights=tfidf * tfidf, minlength=2 * n))
-        return block >> 1, feat, tfidf / norm[block] if block.size else tfidf
+        return block >> 1, feat, tfidf / np.take(norm, block) if block.size else tfidf
 
     def _counts(self, sentences):
         """Sorted unique (block, feature) pairs with their (sublinear) term frequency.
@@ -260,7 +260,7 @@ class CompiledScorer:
             return empty
         lowered = [s.lower() for s in sentences]
         lens = np.fromiter(map(len, lowered), dtype=np.int64, count=n)
-        cps = _codepoints("\n" + "\n".join(lowered) + "\n")
+        cps = _codepoints("\n" + "\n".join(lowered) + "\n").astype(np.intp)
         # owner[i]: the sentence of code point i (separators belong to the one before)
         owner = np.empty(cps.size, dtype=np.int64)
         owner[0] = 0
@@ -274,7 +274,7 @@ class CompiledScorer:
             return empty
         first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
         counts = np.diff(np.append(first, key.size)).astype(np.float64)
-        ukey = key[first]
+        ukey = np.take(key, first)
         block = ukey >> 32
         feat = ukey & 0xFFFFFFFF
         tf = counts
@@ -288,34 +288,34 @@ class CompiledScorer:
 
     def _word_keys(self, cps, owner):
         word, _ = _char_tables()
-        w = word[cps]
+        w = np.take(word, cps)
         edges = np.flatnonzero(w[1:] != w[:-1]) + 1  # cps starts and ends with non-word "\n"
         starts, ends = edges[0::2], edges[1::2]
         lens = ends - starts
         keep = lens >= 2
-        starts, lens = starts[keep], lens[keep]
-        tdoc = owner[starts] << 33
+        starts, lens = np.compress(keep, starts), np.compress(keep, lens)
+        tdoc = np.take(owner, starts) << 33
         trie = self.word_trie
-        ranks = self.rank[cps]
-        node = trie.root[ranks[starts]].astype(np.int64)
+        ranks = np.take(self.rank, cps)
+        node = np.take(trie.root, np.take(ranks, starts)).astype(np.int64)
         node[lens > trie.max_depth] = -1
         active = np.flatnonzero((node > 0) & (lens > 1))
         depth = 1
         while active.size:
-            nxt = trie.step(node[active], ranks[starts[active] + depth])
+            nxt = trie.step(np.take(node, active), np.take(ranks, np.take(starts, active) + depth))
             node[active] = nxt
             depth += 1
-            active = active[(nxt > 0) & (lens[active] > depth)]
+            active = np.compress((nxt > 0) & (np.take(lens, active) > depth), active)
         out = []
         lo, hi = self.word_range
         if lo <= 1:
-            f = np.where(node > 0, self.word_node_feature[np.maximum(node, 0)], -1)
-            hit = np.flatnonzero(f >= 0)
-            out.append(tdoc[hit] | f[hit])
+            f = np.where(node > 0, np.take(self.word_node_feature, np.maximum(node, 0)), -1)
+            hit = f >= 0
+            out.append(np.compress(hit, tdoc) | np.compress(hit, f))
         if hi >= 2 and node.size > 1:
             a, b = node[:-1], node[1:]
             idx = np.flatnonzero((a > 0) & (b > 0) & (tdoc[:-1] == tdoc[1:]))
-            f = self.bigram_map.get(a[idx] * self.n_word_nodes + b[idx])
+            f = self.bigram_map.get(np.take(a, idx) * self.n_word_nodes + np.take(b, idx))
             hit = f >= 0
             out.append(tdoc[idx[hit]] | f[hit])
         return out
@@ -323,18 +323,17 @@ class CompiledScorer:
     def _collapsed(self, cps, owner):
         """Whitespace-collapsed stream: ranks, space flags and window owners."""
         _, space = _char_tables()
-        sp = space[cps]
+        sp = np.take(space, cps)
         keep = ~sp
         keep[1:] |= ~sp[:-1]  # keep the first space of every run
         keep[0] = True  # cps[0] is the leading separator
         pos = np.flatnonzero(keep)
-        is_space = sp[pos]
-        ranks = self.rank[cps[pos]]
-        ranks[is_space] = self.space_rank
+        is_space = np.take(sp, pos)
+        ranks = np.where(is_space, self.space_rank, np.take(self.rank, np.take(cps, pos)))
         # the sentence of a window is the sentence of its first non-space
         # character: for a window opening with a space, the next kept one
         nxt_pos = np.append(pos[1:], pos[-1])
-        start_owner = owner[np.where(is_space, nxt_pos, pos)]
+        start_owner = np.take(owner, np.where(is_space, nxt_pos, pos))
         return ranks, is_space, start_owner
 
     def _char_keys(self, cps, owner):
@@ -346,7 +345,7 @@ class CompiledScorer:
         m = ranks.size - 1  # the last position is the final space
         hi = self.char_range[1]
         a = self.n_ranks
-        ranks = np.concatenate([ranks, np.zeros(hi, dtype=ranks.dtype)])
+        ranks = np.concatenate([ranks, np.zeros(hi, dtype=np.int64)])
         tag = (start_owner[:m] << 33) | (1 << 32)
         table, feature = self.char_dense, self.char_node_feature
         node = np.ones(m, dtype=np.int64)  # the root is node 1
@@ -354,11 +353,11 @@ class CompiledScorer:
         for n in range(1, hi + 1):
             node *= a
             node += ranks[n - 1:m + n - 1]
-            node = table[node]
+            node = np.take(table, node)
             if n >= self.char_trie.min_depth:
-                f = feature[node]
-                hit = np.flatnonzero(f >= 0)
-                out.append(tag[hit] | f[hit])
+                f = np.take(feature, node)
+                hit = f >= 0
+                out.append(np.compress(hit, tag) | np.compress(hit, f))
         return out
 
     def _char_keys_trie(self, ranks, is_space, start_owner):
