@@ -238,9 +238,17 @@ def cmd_evaluate(args):
         except ImportError as exc:
             raise CLIError(str(exc)) from None
         print(f"learning curve: {args.plot}")
+    model = _load(args.model) if (args.card or args.heldout) else None
+    heldout = None
+    if args.heldout:
+        from .evaluation import heldout_scores
+
+        heldout = _corpus_call(heldout_scores, model, args.heldout)
+        print(f"held-out set {args.heldout} (the model at its thresholds): " + "; ".join(
+            f"{k} macro-F1 {v['macro_f1']:.3f}, none wrongly tagged {v['none_fpr']:.1%}" for k, v in heldout.items()))
     if args.card:
         rel = os.path.relpath(curve, os.path.dirname(os.path.abspath(args.card))) if curve else None
-        write_model_card(report, args.card, curve_png=rel, model=_load(args.model))
+        write_model_card(report, args.card, curve_png=rel, model=model, heldout=heldout)
         print(f"model card: {args.card}")
     if args.errors:
         with open(args.errors, "w", encoding="utf-8") as f:
@@ -304,6 +312,7 @@ def build_parser():
     e.add_argument("--card", metavar="MODEL_CARD.md", help="write a model card here")
     e.add_argument("--model", metavar="MODEL.npz", help="the model the card describes (default: built-in)")
     e.add_argument("--errors", metavar="JSONL", help="write the worst out-of-fold mistakes here")
+    e.add_argument("--heldout", metavar="DIR", help="also score the model on a held-out corpus folder")
     e.add_argument("--no-curve", action="store_true", help="skip the learning curve (faster)")
     e.set_defaults(func=cmd_evaluate)
 

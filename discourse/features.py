@@ -18,9 +18,35 @@ from __future__ import annotations
 import numpy as np
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["BlockSettings", "FeatureSettings", "TOKEN_PATTERN", "make_vectorizer"]
+__all__ = ["BlockSettings", "FeatureSettings", "TOKEN_PATTERN", "fold_text", "make_vectorizer", "normalizer"]
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+# Spelling variants folded by ``normalize="fold"``: Russian ё/е, German ß/ss.
+_FOLD = str.maketrans({"ё": "е", "ß": "ss", "ẞ": "ss"})
+
+
+def fold_text(text):
+    """Lowercase and fold spelling variants (ё -> е, ß -> ss).
+
+    The preprocessor of models trained with ``normalize="fold"``; the compiled
+    scorer applies the same function.
+
+    Examples
+    --------
+    >>> fold_text("Ёлка an der Straße")
+    'елка an der strasse'
+    """
+    return text.lower().translate(_FOLD)
+
+
+def normalizer(name):
+    """The str -> str function a ``normalize`` setting names."""
+    if name == "lower":
+        return str.lower
+    if name == "fold":
+        return fold_text
+    raise ValueError(f"normalize must be 'lower' or 'fold', got {name!r}")
 
 
 @dataclass(frozen=True)
@@ -66,20 +92,25 @@ class FeatureSettings:
 
     word: BlockSettings = field(default_factory=lambda: BlockSettings((1, 2)))
     char: BlockSettings = field(default_factory=lambda: BlockSettings((2, 5)))
+    normalize: str = "lower"
+
+    def __post_init__(self):
+        normalizer(self.normalize)  # validates
 
     def to_dict(self):
         d = asdict(self)
-        for block in d.values():
-            block["ngram_range"] = list(block["ngram_range"])
+        for key in ("word", "char"):
+            d[key]["ngram_range"] = list(d[key]["ngram_range"])
         return d
 
     @classmethod
     def from_dict(cls, d):
         return cls(word=BlockSettings(**{**d["word"], "ngram_range": tuple(d["word"]["ngram_range"])}),
-                   char=BlockSettings(**{**d["char"], "ngram_range": tuple(d["char"]["ngram_range"])}))
+                   char=BlockSettings(**{**d["char"], "ngram_range": tuple(d["char"]["ngram_range"])}),
+                   normalize=d.get("normalize", "lower"))
 
 
-def make_vectorizer(block, analyzer, vocabulary=None):
+def make_vectorizer(block, analyzer, vocabulary=None, normalize="lower"):
     """An unfitted sklearn ``TfidfVectorizer`` for one block.
 
     Parameters
@@ -88,6 +119,8 @@ def make_vectorizer(block, analyzer, vocabulary=None):
     analyzer : {"word", "char_wb"}
     vocabulary : dict of str to int, optional
         A fixed vocabulary (used by :meth:`discourse.Model.to_sklearn`).
+    normalize : {"lower", "fold"}, default="lower"
+        "fold" installs :func:`fold_text` as the preprocessor.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -104,4 +137,5 @@ def make_vectorizer(block, analyzer, vocabulary=None):
         smooth_idf=True,
         dtype=np.float64,
         vocabulary=vocabulary,
+        preprocessor=None if normalize == "lower" else normalizer(normalize),
     )

@@ -114,7 +114,8 @@ class Model:
             ("word", "word", self.word_terms_, self.word_idf_, self.settings.word),
             ("char", "char_wb", self.char_terms_, self.char_idf_, self.settings.char),
         ):
-            vec = make_vectorizer(block, analyzer, vocabulary={t: i for i, t in enumerate(terms)})
+            vec = make_vectorizer(block, analyzer, vocabulary={t: i for i, t in enumerate(terms)},
+                                  normalize=self.settings.normalize)
             vec.fit(["fit with a fixed vocabulary only sets up the transformer"])
             vec.idf_ = idf.copy()
             blocks.append((name, vec))

@@ -33,6 +33,7 @@ import re
 import numpy as np
 
 from ._hashmap import IntMap
+from .features import normalizer
 
 __all__ = ["CompiledScorer"]
 
@@ -152,6 +153,7 @@ class CompiledScorer:
             raise ValueError("the compiled scorer supports word n-grams up to bigrams")
         if self.char_range[0] < 2:
             raise ValueError("the compiled scorer supports char n-grams of two or more characters")
+        self.fold = None if s.normalize == "lower" else normalizer(s.normalize)
         self.word_sublinear = s.word.sublinear_tf
         self.char_sublinear = s.char.sublinear_tf
         n_word = len(model.word_terms_)
@@ -258,7 +260,7 @@ class CompiledScorer:
         empty = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
         if n == 0:
             return empty
-        lowered = [s.lower() for s in sentences]
+        lowered = [s.lower() for s in sentences] if self.fold is None else list(map(self.fold, sentences))
         lens = np.fromiter(map(len, lowered), dtype=np.int64, count=n)
         cps = _codepoints("\n" + "\n".join(lowered) + "\n").astype(np.intp)
         # owner[i]: the sentence of code point i (separators belong to the one before)

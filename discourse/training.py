@@ -86,8 +86,8 @@ def fit_pipeline(sentences, Y, settings=TrainSettings()):
     from sklearn.pipeline import FeatureUnion, Pipeline
 
     features = FeatureUnion([
-        ("word", make_vectorizer(settings.features.word, "word")),
-        ("char", make_vectorizer(settings.features.char, "char_wb")),
+        ("word", make_vectorizer(settings.features.word, "word", normalize=settings.features.normalize)),
+        ("char", make_vectorizer(settings.features.char, "char_wb", normalize=settings.features.normalize)),
     ])
     clf = OneVsRestClassifier(LogisticRegression(
         C=settings.C, class_weight=settings.class_weight, solver="liblinear",
@@ -250,15 +250,21 @@ def train(corpus_dir, *, settings=None, n_jobs=1, n_splits=5):
 
 
 def default_grid():
-    """The settings searched by ``discourse train --search``."""
-    grid = []
-    for C in (10.0, 30.0, 100.0):
-        for word in ((1, 1), (1, 2)):
-            for char, min_df in (((2, 5), 2), ((2, 5), 1), ((2, 6), 2), ((3, 6), 2)):
-                grid.append(TrainSettings(
-                    features=FeatureSettings(word=BlockSettings(word, min_df=min_df),
-                                             char=BlockSettings(char, min_df=min_df)),
-                    C=C))
+    """The settings searched by ``discourse train --search``.
+
+    The core grid crosses regularisation, char n-gram range and ``min_df``;
+    a few single changes then test word unigrams only, raw term counts and
+    unweighted classes.
+    """
+    def make(C=30.0, word=(1, 2), char=(2, 5), min_df=2, sublinear=True, class_weight="balanced"):
+        return TrainSettings(
+            features=FeatureSettings(word=BlockSettings(word, min_df=min_df, sublinear_tf=sublinear),
+                                     char=BlockSettings(char, min_df=min_df, sublinear_tf=sublinear)),
+            C=C, class_weight=class_weight)
+
+    grid = [make(C=C, char=char, min_df=min_df)
+            for C in (10.0, 30.0) for char in ((2, 5), (2, 6)) for min_df in (1, 2)]
+    grid += [make(word=(1, 1)), make(sublinear=False), make(class_weight=None), make(C=100.0)]
     return grid
 
 

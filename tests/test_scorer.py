@@ -82,3 +82,25 @@ def test_small_model_scorer_matches_its_sklearn_pipeline(small_model, corpus_sen
 def test_decision_function_is_the_logit_of_the_probability(model, corpus_sentences):
     logits = model.scorer.decision_function(corpus_sentences[:100])
     assert np.allclose(1 / (1 + np.exp(-logits)), model.scorer.predict_proba(corpus_sentences[:100]))
+
+
+@pytest.mark.parametrize("char_lookup", ["dense", "hashed"])
+def test_both_char_lookups_match_sklearn(small_model, char_lookup, corpus_sentences):
+    from discourse.scorer import CompiledScorer
+
+    scorer = CompiledScorer.from_model(small_model, char_lookup=char_lookup)
+    assert scorer.char_lookup == char_lookup
+    _check((scorer, small_model.to_sklearn()), corpus_sentences[:300] + ODD_TEXTS)
+
+
+def test_folded_spelling_model_matches_sklearn(small_corpus_dir, corpus_sentences):
+    from dataclasses import replace
+
+    from discourse.training import TrainSettings, train
+
+    base = TrainSettings()
+    settings = replace(base, features=replace(base.features, normalize="fold"))
+    model = train(small_corpus_dir, settings=settings, n_splits=3)
+    texts = corpus_sentences[:300] + ODD_TEXTS + ["Ёлка и ёж", "Die Straße, STRASSE und ẞ"]
+    _check((model.scorer, model.to_sklearn()), texts)
+    assert np.allclose(model.scorer.predict_proba(["ёлка"]), model.scorer.predict_proba(["елка"]))
