@@ -63,8 +63,9 @@ class IntMap:
         self.max_probes = probes
 
     def _slot(self, keys):
-        h = (keys.astype(np.uint64) * _MULT) >> self._shift
-        return h.astype(np.int64)
+        h = keys.view(np.uint64) * _MULT
+        h >>= self._shift
+        return h.view(np.int64)
 
     def __len__(self):
         return int((self._keys != _EMPTY).sum())
@@ -72,23 +73,22 @@ class IntMap:
     def get(self, keys):
         """Values for ``keys`` (int64 array); -1 where a key is absent."""
         keys = np.asarray(keys, dtype=np.int64)
-        out = np.full(keys.shape, -1, dtype=np.int32)
         if keys.size == 0:
-            return out
+            return np.full(keys.shape, -1, dtype=np.int32)
         slot = self._slot(keys)
-        tk = self._keys[slot]
+        tk = np.take(self._keys, slot)
         hit = tk == keys
-        out[hit] = self._values[slot[hit]]
-        more = (~hit) & (tk != _EMPTY)
-        idx = np.flatnonzero(more)
+        out = np.where(hit, np.take(self._values, slot), np.int32(-1))
+        idx = np.flatnonzero(tk != keys)
+        idx = np.compress(np.take(tk, idx) != _EMPTY, idx)
         for _ in range(self.max_probes):
             if idx.size == 0:
                 break
-            keys_i = keys[idx]
-            slot_i = (slot[idx] + 1) & self._mask
+            keys_i = np.take(keys, idx)
+            slot_i = (np.take(slot, idx) + 1) & self._mask
             slot[idx] = slot_i
-            tk = self._keys[slot_i]
+            tk = np.take(self._keys, slot_i)
             hit = tk == keys_i
-            out[idx[hit]] = self._values[slot_i[hit]]
-            idx = idx[(~hit) & (tk != _EMPTY)]
+            out[np.compress(hit, idx)] = np.take(self._values, np.compress(hit, slot_i))
+            idx = np.compress((~hit) & (tk != _EMPTY), idx)
         return out

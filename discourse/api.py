@@ -148,10 +148,14 @@ _WORKER_MODELS = {}
 
 
 def _worker_model(model):
-    """Resolve a model shipped to a worker; compile each distinct model once per process."""
+    """Resolve a model shipped to a worker; compile each distinct model once per process.
+
+    Models are told apart by :attr:`Model.fingerprint`, a digest of everything
+    that decides their output, so two different models never share a scorer.
+    """
     if model is None:
         return load_model()
-    key = model.metadata.get("sha256") or id(model)
+    key = model.fingerprint
     cached = _WORKER_MODELS.get(key)
     if cached is None:
         if len(_WORKER_MODELS) > 4:

@@ -207,7 +207,8 @@ def cmd_train(args):
     settings = None
     if args.search:
         def log(row):
-            print(f"  mean macro-F1 {row['mean_macro_f1']:.3f} "
+            print(f"  mean macro-F1 {row['mean_macro_f1']:.3f} (se {row['standard_error']:.3f}, "
+                  f"{row['n_features']} features) "
                   + " ".join(f"{k} {v:.3f}" for k, v in row["macro_f1"].items())
                   + f"  {json.dumps(row['settings'], sort_keys=True)}", file=sys.stderr)
 

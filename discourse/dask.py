@@ -6,11 +6,12 @@ pandas). Everything here builds a lazy Dask collection; nothing runs until
 the same code as the pandas functions of :mod:`discourse.frames`, so a computed
 result equals the pandas result on the computed input, row for row.
 
-The model travels to the workers once: it is one node of the task graph (a
-``dask.delayed`` object keyed by the model's checksum) that every partition task
-depends on, so each worker receives it once and compiles its scorer once per
-process. With ``model=None`` nothing is shipped at all: every worker process
-loads the built-in model from its own installation.
+The model travels to each worker once, and each worker process compiles its
+scorer once. With ``model=None`` nothing is shipped at all: every worker
+process loads the built-in model from its own installation. A model of your
+own is sent to every worker as the collection is built when a distributed
+``Client`` is active (``client.scatter(model, broadcast=True)``), or else is
+one ``dask.delayed`` node of the task graph that every partition depends on.
 """
 
 from __future__ import annotations
@@ -36,14 +37,32 @@ from .model import Model, load_model
 __all__ = ["classify_frame", "score_bag", "score_series"]
 
 
+def _active_client():
+    """The distributed Client that computations go to by default, or None."""
+    try:
+        from distributed import default_client
+
+        return default_client()
+    except (ImportError, ValueError):
+        return None
+
+
 def _resolve(model):
-    """The model to describe the result with (client side), and the graph argument to ship."""
+    """The model to describe the result with (client side), and the graph argument to ship.
+
+    ``None`` ships nothing: every worker loads the built-in model itself. A
+    model of the user's is scattered to every worker when a distributed Client
+    is active, else wrapped as one ``dask.delayed`` node of the graph.
+    """
     if model is None:
         return load_model(), None
     if not isinstance(model, Model):
         raise TypeError(f"model must be a discourse.Model or None, got {_type_name(model)}")
     if model is load_model():
         return model, None  # every worker has it already
+    client = _active_client()
+    if client is not None:
+        return model, client.scatter(model, broadcast=True)
     sha = model.metadata.get("sha256")
     name = f"discourse-model-{sha}" if sha else None  # else dask tokenizes the arrays
     return model, dask.delayed(model, name=name, pure=True, traverse=False)

@@ -13,7 +13,7 @@ import numpy as np
 from .model import LABELS
 
 __all__ = [
-    "grouped_folds", "oof_probabilities", "scores_at", "best_thresholds",
+    "grouped_folds", "oof_probabilities", "scores_at", "best_thresholds", "none_weights",
     "expected_calibration_error", "fit_platt", "apply_platt",
 ]
 
@@ -65,10 +65,11 @@ def _fit_predict(train_idx, test_idx, sentences, Y, settings):
     with threadpool_limits(limits=1):
         X = pipe.named_steps["features"].transform([sentences[i] for i in test_idx])
         logits = np.column_stack([e.decision_function(X) for e in pipe.named_steps["clf"].estimators_])
-    return test_idx, logits
+    return test_idx, logits, X.shape[1]
 
 
-def oof_probabilities(sentences, Y, folds, settings, *, n_jobs=1, train_fraction=1.0, seed=0):
+def oof_probabilities(sentences, Y, folds, settings, *, n_jobs=1, train_fraction=1.0, seed=0,
+                      return_sizes=False):
     """Out-of-fold logits for every sentence.
 
     Parameters
@@ -82,6 +83,9 @@ def oof_probabilities(sentences, Y, folds, settings, *, n_jobs=1, train_fraction
     train_fraction : float, default=1.0
         Use only this share of each training split (for learning curves),
         chosen by a seeded draw of whole training sentences.
+
+    return_sizes : bool, default=False
+        Also return the number of features of each fold's model.
 
     Returns
     -------
@@ -100,8 +104,10 @@ def oof_probabilities(sentences, Y, folds, settings, *, n_jobs=1, train_fraction
         jobs.append((train_idx, np.flatnonzero(folds == k)))
     out = np.zeros(Y.shape, dtype=np.float64)
     results = Parallel(n_jobs=n_jobs)(delayed(_fit_predict)(tr, te, sentences, Y, settings) for tr, te in jobs)
-    for test_idx, logits in results:
+    for test_idx, logits, _ in results:
         out[test_idx] = logits
+    if return_sizes:
+        return out, [size for _, _, size in results]
     return out
 
 
@@ -152,21 +158,54 @@ def scores_at(Y, P, thresholds, labels=LABELS):
     return out
 
 
-def best_thresholds(Y, P, grid=None):
-    """Per-label threshold maximising F1 on (out-of-fold) predictions.
+def none_weights(Y, none_share):
+    """Sentence weights that make ``none`` sentences count as ``none_share`` of the total.
+
+    Real news carries far more sentences without a frame than a training
+    corpus does; weighting them up when thresholds are chosen keeps the
+    false-positive rate realistic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Y = np.array([[1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    >>> w = none_weights(Y, 0.75)
+    >>> float(w[Y.sum(axis=1) == 0].sum() / w.sum())
+    0.75
+    """
+    none = np.asarray(Y).sum(axis=1) == 0
+    w = np.ones(len(none))
+    if none.any() and (~none).any() and none_share is not None:
+        w[none] = none_share / (1 - none_share) * (~none).sum() / none.sum()
+    return w
+
+
+def best_thresholds(Y, P, grid=None, weights=None):
+    """Per-label threshold maximising (weighted) F1 on out-of-fold predictions.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n, n_labels)
+    P : ndarray of shape (n, n_labels)
+    grid : array-like, optional
+        Candidate thresholds; 0.05 to 0.95 in steps of 0.01 by default.
+    weights : ndarray of shape (n,), optional
+        Sentence weights for the true/false positive and negative counts
+        (see :func:`none_weights`).
 
     Ties go to the threshold nearest 0.5, so the choice is stable.
     """
     if grid is None:
         grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    w = np.ones(len(Y)) if weights is None else np.asarray(weights, dtype=np.float64)
     out = []
     for j in range(Y.shape[1]):
         y = Y[:, j] == 1
         best = (-1.0, 0.0, 0.5)
         for t in grid:
             pred = P[:, j] >= t
-            tp = np.sum(pred & y)
-            denom = pred.sum() + y.sum()
+            tp = w[pred & y].sum()
+            denom = w[pred].sum() + w[y].sum()
             f1 = 2 * tp / denom if denom else 0.0
             cand = (round(float(f1), 12), -abs(t - 0.5), float(t))
             if cand[:2] > best[:2]:

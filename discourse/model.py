@@ -84,11 +84,28 @@ class Model:
 
         return CompiledScorer.from_model(self)
 
+    @functools.cached_property
+    def fingerprint(self):
+        """sha256 of everything that decides the model's output (arrays,
+        vocabulary, settings, labels, thresholds); worker processes use it to
+        compile each distinct model once."""
+        import hashlib
+        import json
+
+        h = hashlib.sha256()
+        h.update(json.dumps([list(self.labels), self.settings.to_dict()], sort_keys=True).encode())
+        for terms in (self.word_terms_, self.char_terms_):
+            h.update("\n".join(terms).encode("utf-8", "surrogatepass") + b"\0")
+        for a in (self.word_idf_, self.char_idf_, self.coef_, self.intercept_, self.thresholds_):
+            h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+        return h.hexdigest()
+
     def __getstate__(self):
-        # Models travel to worker processes as their arrays, never with the
-        # compiled scorer (rebuilt cheaply on arrival).
+        # Models travel to worker processes as their arrays and fingerprint,
+        # never with the compiled scorer (rebuilt once per process on arrival).
         state = self.__dict__.copy()
         state.pop("scorer", None)
+        state["fingerprint"] = self.fingerprint
         return state
 
     # -- the sklearn reference -------------------------------------------------
@@ -159,7 +176,7 @@ class Model:
                 raise TypeError("labels must be a list of strings")
             word_terms = decode_terms(arrays["word_terms"], arrays["word_offsets"])
             char_terms = decode_terms(arrays["char_terms"], arrays["char_offsets"])
-        except (KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError, AttributeError) as exc:
             raise ModelFileError(f"{where} has invalid metadata or vocabulary: {exc}") from None
         try:
             model = cls.__new__(cls)
@@ -170,7 +187,7 @@ class Model:
             model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
             model.thresholds_ = np.asarray(thresholds, dtype=np.float64)
             model.metadata = metadata
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ModelFileError(f"{where} has invalid metadata: {exc}") from None
         model._check(where)
         return model

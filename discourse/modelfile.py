@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import zipfile
 
 import numpy as np
@@ -48,7 +49,8 @@ _MEMBERS = {
     "intercept": ("<f8", 1),
 }
 
-_MAX_MEMBER_BYTES = 2**31  # no sane model member is larger than 2 GiB
+_MAX_MEMBER_BYTES = 2**30  # no sane model member is larger than 1 GiB
+_MAX_FILE_BYTES = 2**31
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -87,6 +89,19 @@ def _digest(arrays, metadata):
     return h.hexdigest()
 
 
+def _serialise(members):
+    """The exact bytes of a model file holding ``members`` (name -> array)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name in sorted(_MEMBERS):
+            npy = io.BytesIO()
+            np.lib.format.write_array(npy, members[name], version=(1, 0), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, npy.getvalue())
+    return buf.getvalue()
+
+
 def write_model_file(path, arrays, metadata):
     """Write arrays and metadata to ``path`` as a deterministic ``.npz``.
 
@@ -111,34 +126,27 @@ def write_model_file(path, arrays, metadata):
     missing = set(_MEMBERS) - set(members)
     if missing:
         raise ValueError(f"model arrays are missing {sorted(missing)}")
+    data = _serialise(members)
     path = os.fspath(path)
     tmp = f"{path}.tmp-{os.getpid()}"
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-        for name in sorted(_MEMBERS):
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, members[name], version=(1, 0), allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_DATE)
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, buf.getvalue())
+    with open(tmp, "wb") as f:
+        f.write(data)
     os.replace(tmp, path)
     return path
 
 
 def _read_member(zf, info, name, where):
     expected_dtype, ndim = _MEMBERS[name]
+    if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+        raise ModelFileError(f"{where}: member {name!r} is compressed; discourse model files store "
+                             "members uncompressed, so this file was not written by discourse")
     if info.file_size > _MAX_MEMBER_BYTES:
         raise ModelFileError(f"{where}: member {name!r} declares {info.file_size} bytes, more than a model may hold")
     with zf.open(info) as f:
-        try:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise ValueError(f"unsupported .npy version {version}")
-        except ValueError as exc:
-            raise ModelFileError(f"{where}: member {name!r} is not a valid .npy array ({exc})") from None
+        version = np.lib.format.read_magic(f)
+        if version != (1, 0):
+            raise ModelFileError(f"{where}: member {name!r} has .npy version {version}; expected (1, 0)")
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
         if dtype.hasobject:
             raise ModelFileError(
                 f"{where}: member {name!r} holds Python objects (pickled data); "
@@ -162,6 +170,19 @@ def _read_member(zf, info, name, where):
     return np.frombuffer(data, dtype=dtype).reshape(shape)
 
 
+def _parse(raw, where):
+    zf = zipfile.ZipFile(io.BytesIO(raw))
+    with zf:
+        infos = {i.filename: i for i in zf.infolist()}
+        names = {n[:-4] for n in infos if n.endswith(".npy")}
+        if set(infos) != {n + ".npy" for n in names} or names != set(_MEMBERS):
+            raise ModelFileError(
+                f"{where} has members {sorted(infos)}; expected exactly "
+                f"{sorted(n + '.npy' for n in _MEMBERS)}"
+            )
+        return {name: _read_member(zf, infos[name + ".npy"], name, where) for name in _MEMBERS}
+
+
 def read_model_file(path):
     """Read and verify a model file; return ``(arrays, metadata)``.
 
@@ -178,37 +199,47 @@ def read_model_file(path):
     Raises
     ------
     ModelFileError
-        If the file is missing, not a zip of ``.npy`` members, holds object
-        arrays, has members of the wrong type or size, fails its CRC or sha256
+        If the file is missing, not a regular file, not a zip of ``.npy``
+        members, holds object arrays, compressed members or members of the
+        wrong type or size, is not byte for byte the layout discourse writes
+        (which catches damage to the zip container itself), fails its sha256
         check, or has an unknown format version. The message names the file.
     """
-    where = f"model file {os.fspath(path)!r}"
+    path = os.fspath(path)
+    where = f"model file {path!r}"
     try:
-        zf = zipfile.ZipFile(path)
+        st = os.stat(path)
     except FileNotFoundError:
         raise ModelFileError(f"{where} does not exist") from None
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except OSError as exc:
+        raise ModelFileError(f"{where} cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ModelFileError(f"{where} is not a regular file")
+    if st.st_size > _MAX_FILE_BYTES:
+        raise ModelFileError(f"{where} is {st.st_size} bytes, more than a model may hold")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()  # st_size was checked above
+    except OSError as exc:
+        raise ModelFileError(f"{where} cannot be read ({exc.strerror or exc})") from None
+    try:
+        arrays = _parse(raw, where)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # any parse failure means a damaged or foreign file
         raise ModelFileError(
-            f"{where} is not a discourse model (.npz zip archive expected): {exc}"
+            f"{where} is not a discourse model (.npz zip archive expected) or is damaged: "
+            f"{type(exc).__name__}: {exc}"
         ) from None
-    with zf:
-        infos = {i.filename: i for i in zf.infolist()}
-        names = {n[:-4] for n in infos if n.endswith(".npy")}
-        if set(infos) != {n + ".npy" for n in names} or names != set(_MEMBERS):
-            raise ModelFileError(
-                f"{where} has members {sorted(infos)}; expected exactly "
-                f"{sorted(n + '.npy' for n in _MEMBERS)}"
-            )
-        arrays = {}
-        try:
-            for name in _MEMBERS:
-                arrays[name] = _read_member(zf, infos[name + ".npy"], name, where)
-        except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as exc:
-            raise ModelFileError(f"{where} is damaged: {exc}") from None
+    if _serialise(arrays) != raw:
+        raise ModelFileError(
+            f"{where} is damaged: its arrays parse, but the file is not byte for byte what "
+            "discourse writes for them (the zip container was changed)"
+        )
     try:
         metadata = json.loads(arrays.pop("metadata").tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"{where} has unreadable metadata: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise ModelFileError(f"{where} has unreadable metadata: {type(exc).__name__}: {exc}") from None
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{where} has metadata that is not a JSON object")
     if metadata.get("format_version") != FORMAT_VERSION:
@@ -219,9 +250,3 @@ def read_model_file(path):
     if metadata.get("sha256") != _digest(arrays, metadata):
         raise ModelFileError(f"{where} fails its sha256 check: its contents were changed after it was written")
     return arrays, metadata
-
-
-def zlib_error():
-    import zlib
-
-    return zlib.error

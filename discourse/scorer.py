@@ -345,7 +345,7 @@ class CompiledScorer:
         # Walk the dense trie from every window start at once: one gather per
         # step. Windows that cross words die, as no term has a space inside.
         m = ranks.size - 1  # the last position is the final space
-        hi = self.char_range[1]
+        hi = min(self.char_range[1], self.char_trie.max_depth)  # no term is longer
         a = self.n_ranks
         ranks = np.concatenate([ranks, np.zeros(hi, dtype=np.int64)])
         tag = (start_owner[:m] << 33) | (1 << 32)

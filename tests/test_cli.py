@@ -108,7 +108,27 @@ def test_train_rejects_a_malformed_corpus(tmp_path):
     assert "en.jsonl:1" in r.stderr.decode() and "bogus" in r.stderr.decode()
 
 
-@pytest.mark.parametrize("sub", ["classify", "demo", "train"])
+@pytest.mark.parametrize("sub", ["classify", "demo", "train", "evaluate", "report"])
 def test_every_subcommand_has_help(sub):
     r = run([sub, "--help"])
     assert r.returncode == 0 and b"usage: discourse" in r.stdout
+
+
+def test_report_prints_every_language(capsys):
+    from conftest import CORPUS
+
+    assert main(["report", str(CORPUS)]) == 0
+    out = capsys.readouterr().out
+    assert "en" in out and "de" in out and "ru" in out and "none share" in out
+
+
+def test_evaluate_writes_card_plot_and_errors(small_corpus_dir, tmp_path, capsys):
+    card, png, errs = tmp_path / "CARD.md", tmp_path / "curve.png", tmp_path / "errors.jsonl"
+    assert main(["evaluate", str(small_corpus_dir), "--card", str(card), "--plot", str(png),
+                 "--errors", str(errs), "--heldout", str(small_corpus_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "held-out set" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = card.read_text(encoding="utf-8")
+    assert "## Held-out set (never trained on)" in text and "![learning curve](curve.png)" in text
+    assert all(json.loads(line)["doc_id"] for line in errs.read_text(encoding="utf-8").splitlines())

@@ -165,15 +165,33 @@ def test_dask_score_bag_of_nothing_or_a_non_text_item(client, items):
         out.compute()
 
 
-@pytest.mark.parametrize("function", ["classify_frame", "score_series", "score_bag"])
-def test_dask_ships_a_custom_model_once_and_the_default_never(function, texts, custom_model):
+def _build(function, texts, **options):
     ddf = dd.from_pandas(_frame(texts, "range"), npartitions=4)
     arg = {"classify_frame": ddf, "score_series": ddf["text"],
            "score_bag": db.from_sequence(texts, npartitions=4)}[function]
-    build = getattr(discourse.dask, function)
-    assert _model_nodes(build(arg, model=custom_model)) == 1
-    assert _model_nodes(build(arg)) == 0
-    assert _model_nodes(build(arg, model=discourse.load_model())) == 0
+    return getattr(discourse.dask, function)(arg, **options)
+
+
+@pytest.mark.parametrize("function", ["classify_frame", "score_series", "score_bag"])
+def test_dask_without_a_client_puts_a_custom_model_in_one_graph_node(function, texts, custom_model,
+                                                                      monkeypatch):
+    monkeypatch.setattr(discourse.dask, "_active_client", lambda: None)
+    assert _model_nodes(_build(function, texts, model=custom_model)) == 1
+    assert _model_nodes(_build(function, texts)) == 0
+    assert _model_nodes(_build(function, texts, model=discourse.load_model())) == 0
+
+
+@pytest.mark.parametrize("function", ["classify_frame", "score_series", "score_bag"])
+def test_dask_with_a_client_scatters_a_custom_model_once_to_every_worker(client, function, texts,
+                                                                         custom_model):
+    before = set(client.who_has())
+    out = _build(function, texts, model=custom_model)
+    assert _model_nodes(out) == 0
+    scattered = {key: where for key, where in client.who_has().items() if key not in before}
+    assert len(scattered) == 1
+    assert set(next(iter(scattered.values()))) == set(client.scheduler_info()["workers"])
+    out.compute()
+    assert _model_nodes(_build(function, texts)) == 0
 
 
 def test_dask_classify_frame_with_a_custom_model_equals_pandas(client, texts, custom_model, small_model):

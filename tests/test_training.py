@@ -91,10 +91,21 @@ def test_training_does_not_depend_on_n_jobs(small_corpus_dir, small_settings, tm
 
 
 def test_search_picks_the_best_candidate_and_settings_round_trip(small_corpus_dir, tmp_path):
-    grid = [TrainSettings(C=0.01), TrainSettings(C=10.0)]
+    from discourse.features import BlockSettings, FeatureSettings
+
+    grid = [TrainSettings(C=0.01), TrainSettings(C=10.0),
+            TrainSettings(C=10.0, features=FeatureSettings(word=BlockSettings((1, 2), min_df=1),
+                                                           char=BlockSettings((2, 5), min_df=1)))]
     best, results = search(small_corpus_dir, grid, n_splits=3)
-    means = [r["mean_macro_f1"] for r in results]
-    assert best == grid[int(np.argmax(means))]
+    means = np.array([r["mean_macro_f1"] for r in results])
+    top = int(np.argmax(means))
+    bar = means[top] - results[top]["standard_error"]
+    eligible = [i for i in range(len(grid)) if means[i] >= bar - 1e-12]
+    chosen = [i for i, r in enumerate(results) if r["chosen"]]
+    assert len(chosen) == 1 and best == grid[chosen[0]]
+    assert chosen[0] in eligible  # as good as the best within one standard error ...
+    assert results[chosen[0]]["n_features"] == min(results[i]["n_features"] for i in eligible)  # ... and smallest
+    assert results[2]["n_features"] > results[1]["n_features"]  # min_df=1 keeps more features
     folder = tmp_path / "corpus"
     folder.mkdir()
     for f in small_corpus_dir.glob("*.jsonl"):
@@ -123,3 +134,17 @@ def test_shipped_model_records_its_cross_validation():
     cv = discourse.load_model().metadata["cross_validation"]
     for lang in ("en", "de", "ru"):
         assert 0.0 < cv["per_language"][lang]["macro_f1"] <= 1.0
+
+
+def test_thresholds_weigh_none_sentences_to_a_realistic_share(small_corpus_dir, small_settings, monkeypatch):
+    import discourse.training as training
+    from discourse.evaluation import grouped_folds, none_weights, oof_probabilities, sigmoid
+    from discourse.training import _corpus_arrays
+
+    monkeypatch.setattr(training, "CALIBRATION_ECE", np.inf)  # thresholds on raw probabilities
+    model = train(small_corpus_dir, settings=small_settings, n_splits=3)
+    assert model.metadata["threshold_selection"]["none_share"] == training.THRESHOLD_NONE_SHARE
+    docs, sentences, Y, _ = _corpus_arrays(small_corpus_dir)
+    P = sigmoid(oof_probabilities(sentences, Y, grouped_folds(docs, 3), small_settings))
+    expected = best_thresholds(Y, P, weights=none_weights(Y, training.THRESHOLD_NONE_SHARE))
+    assert np.array_equal(model.thresholds_, expected)
