@@ -64,6 +64,8 @@ class Model:
             problems.append(f"intercept has shape {self.intercept_.shape}, expected ({n_labels},)")
         if self.thresholds_.shape != (n_labels,):
             problems.append(f"thresholds have shape {self.thresholds_.shape}, expected ({n_labels},)")
+        if len(set(self.labels)) != n_labels or not all(isinstance(x, str) and x for x in self.labels):
+            problems.append(f"labels must be distinct non-empty strings, got {list(self.labels)}")
         if len(set(self.word_terms_)) != n_word or len(set(self.char_terms_)) != n_char:
             problems.append("vocabulary terms are not distinct")
         for name in ("word_idf_", "char_idf_", "coef_", "intercept_", "thresholds_"):

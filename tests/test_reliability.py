@@ -493,9 +493,7 @@ def test_labels_shapes_and_settings_that_disagree_are_refused(saved, tmp_path, c
         discourse.load_model(path)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG model.Model._check: duplicate labels are accepted (valid sha256, labels ['a', 'a', 'b']); "
-    "Sentence.scores is then a dict with 2 keys for 3 columns. Fix: require distinct labels"))
+# Regression (fixed): duplicate labels used to load, and Sentence.scores lost a column.
 def test_duplicate_labels_are_refused(saved, tmp_path):
     path = _consistent_file(saved, tmp_path / "duplicate.npz", lambda m: m.update(labels=["a", "a", "b"]))
     with pytest.raises(ModelFileError, match=r"duplicate\.npz"):
