@@ -284,7 +284,7 @@ def evaluate(corpus_dir, settings=None, *, n_jobs=1, n_splits=5, fractions=LEARN
         precision/recall/F1, macro-F1, none false-positive rate), ``ece``,
         ``thresholds``, ``calibration``, ``learning_curve`` and ``errors``.
     """
-    from .training import _corpus_arrays, cross_validate, load_settings
+    from .training import THRESHOLD_NONE_SHARE, _corpus_arrays, cross_validate, load_settings
 
     if settings is None:
         settings = load_settings(corpus_dir)
@@ -299,7 +299,7 @@ def evaluate(corpus_dir, settings=None, *, n_jobs=1, n_splits=5, fractions=LEARN
             logits = oof_probabilities(sentences, Y, cv["folds"], settings, n_jobs=n_jobs,
                                        train_fraction=frac)
         Pf = sigmoid(logits)
-        th = best_thresholds(Y, Pf)
+        th = best_thresholds(Y, Pf, weights=none_weights(Y, THRESHOLD_NONE_SHARE))
         point = {"fraction": frac, "sentences": int(round(frac * len(sentences) * (n_splits - 1) / n_splits))}
         for lang in sorted(set(langs.tolist())):
             m = langs == lang
