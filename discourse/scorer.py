@@ -3,25 +3,25 @@
 It reproduces ``Model.to_sklearn().predict_proba`` for a whole batch of
 sentences with array operations and no Python loop per token or n-gram:
 
-1. lowercase each sentence (``str.lower``, exactly as sklearn), join the batch
-   with newlines and view it as one array of code points;
+1. lowercase each sentence (``str.lower``, exactly as sklearn, or the
+   model's spelling fold), join the batch with newlines and view it as one
+   array of code points;
 2. word tokens are maximal runs of word characters (``\\w``) of length two or
    more, which is what ``(?u)\\b\\w\\w+\\b`` finds; each token walks a trie of
    the vocabulary's words one character per step for all tokens at once, and
    word bigrams are looked up as pairs of trie nodes;
 3. ``char_wb`` n-grams are the windows of the whitespace-collapsed stream
-   (" w1 w2 ... ") that have no space inside them. Every window of every
-   length is packed exactly into one integer (its characters' ranks in the
-   vocabulary's alphabet as base-A digits) and looked up in a dense table
-   (short n) or an integer hash map (long n). No vocabulary term has a space
-   inside, so windows that cross words never match and need no mask. (When
-   the alphabet is too large for A**max_n to fit 63 bits, a trie walk over
-   the windows is used instead.)
+   (" w1 w2 ... ") that have no space inside them. From every window start at
+   once, a trie of the char vocabulary is walked one character per step (a
+   dense (node, character-rank) table: one ``np.take`` per step); no term has
+   a space inside, so windows that cross words die without a mask. When the
+   dense table would be too large, the trie's edges live in an integer hash
+   map instead (same walk, exact either way);
 4. (sentence, block, feature) keys are sorted to count terms, then sublinear
    TF, idf, the per-block L2 norm, the dot product with the coefficients and
    a sigmoid per label.
 
-All lookups are exact (integers that encode the characters, no hashing of
+All lookups are exact (tries over the characters' ranks, no hashing of
 strings), so a result can differ from scikit-learn's only by floating-point
 summation order, far below 1e-9.
 """
