@@ -29,7 +29,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         'discourse.dask needs Dask and pandas, an optional extra: pip install "discourse[dask]"'
     ) from exc
 
-from .api import _type_name, _worker_model, check_text, score
+from .api import _check_chunk_options, _type_name, _worker_model, check_text, score
 from .frames import (_BATCH, _check_cells, _check_column, _classify_column, _empty, _probability_frame,
                      _row_namer)
 from .model import Model, load_model
@@ -63,14 +63,10 @@ def _resolve(model):
     client = _active_client()
     if client is not None:
         return model, client.scatter(model, broadcast=True)
-    sha = model.metadata.get("sha256")
-    name = f"discourse-model-{sha}" if sha else None  # else dask tokenizes the arrays
+    # one graph node per distinct model: the fingerprint covers every array,
+    # so two models that share file metadata never share a node
+    name = f"discourse-model-{model.fingerprint}"
     return model, dask.delayed(model, name=name, pure=True, traverse=False)
-
-
-def _check_batch_size(batch_size):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
 
 
 # -- what runs on the workers ---------------------------------------------------------
@@ -146,7 +142,7 @@ def classify_frame(ddf, text="text", *, model=None, batch_size=_BATCH):
                 if isinstance(ddf, pd.DataFrame) else "")
         raise TypeError(f"classify_frame expects a Dask DataFrame, got {_type_name(ddf)}{hint}")
     _check_column(ddf, text, "Dask DataFrame")
-    _check_batch_size(batch_size)
+    _check_chunk_options(batch_size, 1)
     described, shipped = _resolve(model)
     meta = _empty(described.labels, ddf._meta.index)
     # A one-column frame, not the Series ddf[text]: Dask (2026.8) pushes a
