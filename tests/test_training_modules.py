@@ -1,0 +1,80 @@
+"""``python -m training.evaluate`` and ``python -m training.train``: the repository's
+shortcuts around ``discourse evaluate`` and ``discourse train``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+import discourse.cli
+from training import evaluate as training_evaluate
+from training import train as training_train
+
+
+def run_module(module, *args):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def cli_calls(monkeypatch):
+    calls = []
+    monkeypatch.setattr(discourse.cli, "main", lambda argv: calls.append(list(argv)) or 0)
+    return calls
+
+
+@pytest.mark.parametrize("extra", [[], ["--n-jobs", "2"], ["--no-curve"]])
+def test_evaluate_without_a_folder_regenerates_the_committed_artefacts(cli_calls, extra):
+    assert training_evaluate.main(extra) == 0
+    (argv,) = cli_calls
+    assert argv[:2] == ["evaluate", str(training_evaluate.DEFAULT_CORPUS)]
+    if extra:
+        assert argv[-len(extra):] == extra
+    opts = dict(zip(argv[2::2], argv[3::2]))
+    for flag, name in [("--card", "MODEL_CARD.md"), ("--plot", "learning_curve.png"),
+                       ("--errors", "errors.jsonl"), ("--heldout", "heldout")]:
+        assert os.path.exists(opts[flag]) and opts[flag].endswith(name), flag
+
+
+@pytest.mark.parametrize("argv", [["some/folder"], ["some/folder", "--n-jobs", "2"],
+                                  ["--n-jobs", "2", "some/folder", "--card", "card.md"]])
+def test_evaluate_with_a_folder_is_plain_discourse_evaluate(cli_calls, argv):
+    assert training_evaluate.main(argv) == 0
+    assert cli_calls == [["evaluate", *argv]]
+
+
+@pytest.mark.parametrize("argv, expected_tail", [
+    ([], ["--out", str(training_train.DEFAULT_MODEL)]),
+    (["--n-jobs", "2"], ["--n-jobs", "2", "--out", str(training_train.DEFAULT_MODEL)]),
+    (["--out", "elsewhere.npz"], ["--out", "elsewhere.npz"]),
+])
+def test_train_writes_the_built_in_model_unless_told_otherwise(cli_calls, argv, expected_tail):
+    assert training_train.main(argv) == 0
+    assert cli_calls == [["train", str(training_train.DEFAULT_CORPUS), *expected_tail]]
+
+
+def test_evaluate_module_reports_a_corpus_folder(small_corpus_dir, tmp_path):
+    card = tmp_path / "card.md"
+    proc = run_module("training.evaluate", str(small_corpus_dir), "--no-curve", "--card", str(card))
+    assert proc.returncode == 0, proc.stderr
+    for lang in ("en", "de", "ru"):
+        assert any(line.startswith(lang) and "macro-F1" in line for line in proc.stdout.splitlines()), lang
+    assert "## Out-of-fold results" in card.read_text(encoding="utf-8")
+
+
+def test_evaluate_module_names_a_missing_folder(tmp_path):
+    proc = run_module("training.evaluate", str(tmp_path / "nowhere"), "--no-curve")
+    assert proc.returncode == 2
+    assert "nowhere" in proc.stderr and "does not exist" in proc.stderr
+
+
+def test_train_module_help_describes_the_train_command():
+    proc = run_module("training.train", "--help")
+    assert proc.returncode == 0
+    assert "CORPUS_DIR" in proc.stdout and "--out" in proc.stdout
