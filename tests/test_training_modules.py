@@ -78,3 +78,61 @@ def test_train_module_help_describes_the_train_command():
     proc = run_module("training.train", "--help")
     assert proc.returncode == 0
     assert "CORPUS_DIR" in proc.stdout and "--out" in proc.stdout
+
+
+# --------------------------------------------------------------------------
+# python -m training.ablations
+# --------------------------------------------------------------------------
+
+from training import ablations  # noqa: E402
+
+
+@pytest.mark.parametrize("variant", ablations.VARIANTS)
+def test_every_ablation_variant_cross_validates(small_corpus_dir, variant):
+    row = ablations.cross_validate_variant(small_corpus_dir, variant, n_splits=3)
+    assert row["variant"] == variant
+    assert set(row["macro_f1"]) == {"en", "de", "ru"}
+    assert all(0.0 <= v <= 1.0 for v in [*row["macro_f1"].values(), *row["none_fpr"].values()])
+    assert row["standard_error"] >= 0.0
+
+
+def test_baseline_ablation_reproduces_the_training_cross_validation(small_corpus_dir):
+    from discourse.training import _corpus_arrays, cross_validate, load_settings
+
+    docs, sentences, Y, langs = _corpus_arrays(small_corpus_dir)
+    cv = cross_validate(docs, sentences, Y, langs, load_settings(small_corpus_dir), n_splits=3)
+    logits, Y2, langs2, folds = ablations.oof_logits(small_corpus_dir, "baseline", n_splits=3)
+    assert (Y2 == Y).all() and (langs2 == langs).all() and (folds == cv["folds"]).all()
+    assert abs(logits - cv["logits"]).max() < 1e-9
+
+
+@pytest.mark.parametrize("variant", [v for v in ablations.VARIANTS if v != "baseline"])
+def test_each_ablation_variant_changes_the_predictions(small_corpus_dir, variant):
+    base, *_ = ablations.oof_logits(small_corpus_dir, "baseline", n_splits=3)
+    other, *_ = ablations.oof_logits(small_corpus_dir, variant, n_splits=3)
+    assert abs(other - base).max() > 1e-6
+
+
+@pytest.mark.parametrize("label, lang, sentence", [
+    ("multi_vector", 0, "Astana will not choose between Moscow and Beijing."),
+    ("sovereignty", 0, "Nobody will dictate our foreign policy."),
+    ("no_conditions", 0, "The loans come with no political strings."),
+    ("multi_vector", 1, "Das Land betreibt eine Mehrvektorenpolitik."),
+    ("sovereignty", 2, "Мы не допустим вмешательства во внутренние дела."),
+    ("no_conditions", 2, "Кредиты выдаются без политических условий."),
+])
+def test_cue_patterns_match_codebook_cues(label, lang, sentence):
+    import re
+
+    assert re.search(ablations.CUE_PATTERNS[label][lang], sentence.lower())
+
+
+def test_cue_patterns_skip_financial_sovereign():
+    import re
+
+    assert not re.search(ablations.CUE_PATTERNS["sovereignty"][0], "the sovereign wealth fund bought bonds")
+
+
+def test_ablations_module_rejects_an_unknown_variant():
+    proc = run_module("training.ablations", "--variants", "baseline,magic")
+    assert proc.returncode == 2 and "magic" in proc.stderr
