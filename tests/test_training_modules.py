@@ -136,3 +136,13 @@ def test_cue_patterns_skip_financial_sovereign():
 def test_ablations_module_rejects_an_unknown_variant():
     proc = run_module("training.ablations", "--variants", "baseline,magic")
     assert proc.returncode == 2 and "magic" in proc.stderr
+
+
+def test_ablations_document_holds_the_table():
+    rows = [{"variant": "baseline", "macro_f1": {"en": 0.8, "de": 0.9}, "none_fpr": {"en": 0.05, "de": 0.02},
+             "mean_macro_f1": 0.85, "standard_error": 0.01},
+            {"variant": "fold", "macro_f1": {"en": 0.81, "de": 0.91}, "none_fpr": {"en": 0.04, "de": 0.02},
+             "mean_macro_f1": 0.86, "standard_error": 0.01}]
+    doc = ablations.format_document(rows)
+    assert doc.startswith("# Feature ablations")
+    assert "| fold | 0.810 | 0.910 | 0.8600 | +1.0 | 4.0% | 2.0% |" in doc
