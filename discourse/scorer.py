@@ -109,7 +109,7 @@ class _Trie:
         rows = max(int(np.count_nonzero(self.depth < self.max_depth)), 2)
         if limit is not None and rows * self.n_ranks > limit:
             return None
-        table = np.zeros(rows * self.n_ranks, dtype=np.int64)
+        table = np.zeros(rows * self.n_ranks, dtype=np.int32)
         parents, last, children = self.edges
         table[parents * self.n_ranks + last] = children
         return table
@@ -131,7 +131,7 @@ class CompiledScorer:
     True
     """
 
-    _DENSE_LIMIT = 1 << 23  # largest dense trie table (entries, 8 bytes each)
+    _DENSE_LIMIT = 1 << 24  # largest dense trie table (entries, 4 bytes each: 64 MiB)
 
     @classmethod
     def from_model(cls, model, *, char_lookup="auto"):
