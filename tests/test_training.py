@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -148,3 +149,38 @@ def test_thresholds_weigh_none_sentences_to_a_realistic_share(small_corpus_dir, 
     P = sigmoid(oof_probabilities(sentences, Y, grouped_folds(docs, 3), small_settings))
     expected = best_thresholds(Y, P, weights=none_weights(Y, training.THRESHOLD_NONE_SHARE))
     assert np.array_equal(model.thresholds_, expected)
+
+
+def _row(mean, n_features, C=30.0, se=0.002):
+    return {"mean_macro_f1": mean, "standard_error": se, "n_features": n_features, "settings": {"C": C}}
+
+
+@pytest.mark.parametrize("rows, budget, expected", [
+    # the best candidate is over budget: the rule runs over the rest
+    ([_row(0.861, 550_000), _row(0.859, 190_000), _row(0.850, 150_000)], 300_000, 1),
+    # within budget, the smallest model within one standard error wins
+    ([_row(0.861, 250_000), _row(0.860, 190_000), _row(0.850, 150_000)], 300_000, 1),
+    # ties in size go to the smaller C
+    ([_row(0.860, 190_000, C=30.0), _row(0.860, 190_000, C=10.0)], 300_000, 1),
+    # nothing within budget: plain one-standard-error rule over all
+    ([_row(0.861, 550_000), _row(0.860, 500_000)], 300_000, 1),
+])
+def test_choose_applies_the_feature_budget_then_the_one_standard_error_rule(rows, budget, expected):
+    from discourse.training import choose
+
+    assert choose(rows, max_features=budget) == expected
+    assert [r["chosen"] for r in rows] == [i == expected for i in range(len(rows))]
+    assert [r["over_budget"] for r in rows] == [r["n_features"] > budget for r in rows]
+
+
+def test_recorded_search_chose_the_shipped_settings():
+    """settings.json's chosen row is what choose() picks from its own rows, and what the model uses."""
+    from discourse.training import choose
+
+    recorded = json.loads((pathlib.Path(discourse.__file__).parent.parent / "training" / "corpus"
+                           / "settings.json").read_text())
+    rows = json.loads(json.dumps(recorded["search"]))
+    pick = choose(rows)
+    assert rows[pick]["settings"] == recorded["settings"]
+    assert [r["chosen"] for r in rows] == [r["chosen"] for r in recorded["search"]]
+    assert discourse.load_model().metadata["training"]["settings"] == recorded["settings"]
