@@ -151,6 +151,36 @@ def _corpus_arrays(corpus_dir):
     return docs, sentences, Y, langs
 
 
+def score_out_of_fold(Y, P, langs, folds):
+    """Thresholds chosen on out-of-fold probabilities, and the scores at them.
+
+    Thresholds maximise F1 per label with ``none`` sentences weighted to
+    :data:`THRESHOLD_NONE_SHARE`.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+    scores : dict
+        ``"all"`` and each language -> :func:`discourse.evaluation.scores_at`.
+    per_fold : list of float
+        Each fold's macro-F1 (mean over languages), for the standard error.
+    """
+    from .evaluation import best_thresholds, none_weights, scores_at
+
+    thresholds = best_thresholds(Y, P, weights=none_weights(Y, THRESHOLD_NONE_SHARE))
+    languages = sorted(set(langs.tolist()))
+    scores = {"all": scores_at(Y, P, thresholds)}
+    for lang in languages:
+        m = langs == lang
+        scores[lang] = scores_at(Y[m], P[m], thresholds)
+    per_fold = []
+    for k in np.unique(folds):
+        f = folds == k
+        per_fold.append(float(np.mean([scores_at(Y[f & (langs == lang)], P[f & (langs == lang)],
+                                                 thresholds)["macro_f1"] for lang in languages])))
+    return thresholds, scores, per_fold
+
+
 def cross_validate(docs, sentences, Y, langs, settings, *, n_splits=5, n_jobs=1):
     """Out-of-fold logits, calibration, thresholds and scores for ``settings``.
 
@@ -161,8 +191,8 @@ def cross_validate(docs, sentences, Y, langs, settings, *, n_splits=5, n_jobs=1)
         (per label ``[a, b]`` or None), ``ece`` (before/after), ``thresholds``,
         ``scores`` (overall and per language, at those thresholds), ``folds``.
     """
-    from .evaluation import (apply_platt, best_thresholds, expected_calibration_error, fit_platt,
-                             grouped_folds, none_weights, oof_probabilities, scores_at, sigmoid)
+    from .evaluation import (apply_platt, expected_calibration_error, fit_platt, grouped_folds,
+                             oof_probabilities, sigmoid)
 
     folds = grouped_folds(docs, n_splits=n_splits)
     logits, sizes = oof_probabilities(sentences, Y, folds, settings, n_jobs=n_jobs, return_sizes=True)
@@ -177,18 +207,7 @@ def cross_validate(docs, sentences, Y, langs, settings, *, n_splits=5, n_jobs=1)
         else:
             calibration.append(None)
     ece = [expected_calibration_error(Y[:, j], P[:, j]) for j in range(Y.shape[1])]
-    thresholds = best_thresholds(Y, P, weights=none_weights(Y, THRESHOLD_NONE_SHARE))
-    scores = {"all": scores_at(Y, P, thresholds)}
-    for lang in sorted(set(langs.tolist())):
-        m = langs == lang
-        scores[lang] = scores_at(Y[m], P[m], thresholds)
-    # per-fold macro-F1 (mean over languages) for the standard error of the mean
-    per_fold = []
-    for k in range(n_splits):
-        f = folds == k
-        per_fold.append(float(np.mean([scores_at(Y[f & (langs == lang)], P[f & (langs == lang)],
-                                                 thresholds)["macro_f1"]
-                                       for lang in sorted(set(langs.tolist()))])))
+    thresholds, scores, per_fold = score_out_of_fold(Y, P, langs, folds)
     return {"logits": logits, "probabilities": P, "calibration": calibration,
             "ece": {"raw": ece_raw, "calibrated": ece}, "thresholds": thresholds,
             "scores": scores, "folds": folds, "fold_macro_f1": per_fold,

@@ -82,3 +82,14 @@ def small_model(small_corpus_dir, small_settings):
     from discourse.training import train
 
     return train(small_corpus_dir, settings=small_settings, n_splits=3)
+
+
+def run_module(module, *args, timeout=600):
+    """Run ``python -m module args`` from the repository root; returns the CompletedProcess."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)

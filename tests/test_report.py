@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from conftest import CORPUS, ROOT, write_corpus
+from conftest import CORPUS, run_module, write_corpus
 from discourse.corpus import CorpusError
 from discourse.report import (
     GAZETTEER_LANGUAGES,
@@ -280,14 +277,12 @@ def test_lang_none_uses_every_language():
 # --------------------------------------------------------------------------
 
 
-def run_module(*args):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-m", "training.report", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+def run_report(*args):
+    return run_module("training.report", *args, timeout=120)
 
 
 def test_module_prints_the_committed_corpus_report():
-    proc = run_module()
+    proc = run_report()
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert any(re.fullmatch(r"\s+en\s+de\s+ru", line) for line in lines), proc.stdout[:2000]
@@ -296,12 +291,12 @@ def test_module_prints_the_committed_corpus_report():
 
 
 def test_module_takes_a_folder_and_json(tiny_dir):
-    proc = run_module(str(tiny_dir), "--json")
+    proc = run_report(str(tiny_dir), "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == json.loads(json.dumps(EXPECTED))
 
 
 def test_module_reports_a_bad_folder(tmp_path):
-    proc = run_module(str(tmp_path / "nowhere"))
+    proc = run_report(str(tmp_path / "nowhere"))
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr and proc.stdout == ""

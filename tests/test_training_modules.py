@@ -4,22 +4,14 @@ shortcuts around ``discourse evaluate`` and ``discourse train``."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import run_module
 
 import discourse.cli
 from training import evaluate as training_evaluate
 from training import train as training_train
-
-
-def run_module(module, *args):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture

@@ -209,21 +209,17 @@ def oof_logits(corpus_dir, variant, *, n_jobs=1, n_splits=5):
 
 def cross_validate_variant(corpus_dir, variant, *, n_jobs=1, n_splits=5):
     """Grouped cross-validation of one variant; returns a JSON-ready dict."""
-    from discourse.evaluation import best_thresholds, none_weights, scores_at, sigmoid
-    from discourse.training import THRESHOLD_NONE_SHARE
+    from discourse.evaluation import sigmoid
+    from discourse.training import score_out_of_fold
 
     logits, Y, langs, folds = oof_logits(corpus_dir, variant, n_jobs=n_jobs, n_splits=n_splits)
-    P = sigmoid(logits)
-    thresholds = best_thresholds(Y, P, weights=none_weights(Y, THRESHOLD_NONE_SHARE))
-    languages = sorted(set(langs.tolist()))
-    per_fold = [np.mean([scores_at(Y[(folds == k) & (langs == g)], P[(folds == k) & (langs == g)],
-                                   thresholds)["macro_f1"] for g in languages]) for k in range(n_splits)]
-    scores = {g: scores_at(Y[langs == g], P[langs == g], thresholds) for g in languages}
+    _, scores, per_fold = score_out_of_fold(Y, sigmoid(logits), langs, folds)
+    scores.pop("all")
     return {"variant": variant,
             "macro_f1": {g: round(s["macro_f1"], 6) for g, s in scores.items()},
             "none_fpr": {g: round(s["none_fpr"], 6) for g, s in scores.items()},
             "mean_macro_f1": round(float(np.mean([s["macro_f1"] for s in scores.values()])), 6),
-            "standard_error": round(float(np.std(per_fold, ddof=1) / np.sqrt(n_splits)), 6)}
+            "standard_error": round(float(np.std(per_fold, ddof=1) / np.sqrt(len(per_fold))), 6)}
 
 
 def format_table(rows):
